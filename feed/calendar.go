@@ -1,0 +1,155 @@
+package feed
+
+import (
+	"bytes"
+	"sort"
+	"strings"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+
+	"github.com/confcal/confcal/programme"
+)
+
+// ProductID is the PRODID of every calendar confcal writes.
+const ProductID = "-//confcal//confcal//EN"
+
+// header holds what every calendar of a set shares: the VTIMEZONE of each
+// zone, rendered once for the whole programme's span.
+type header struct {
+	mainZone string
+	zones    map[string][]byte
+	desc     string
+	refresh  string
+}
+
+func newHeader(p *programme.Programme, events []*Event, r *renderer) *header {
+	h := &header{mainZone: p.Location.String(), zones: map[string][]byte{}, desc: oneLine(r.text(p.Description))}
+	first, last := p.Bounds()
+	for _, ev := range events {
+		a, b := ev.Session.Interval(p)
+		if first.IsZero() || a.Before(first) {
+			first = a
+		}
+		if b.After(last) {
+			last = b
+		}
+	}
+	if first.IsZero() {
+		// No sessions at all: the zone as of the programme's own dates.
+		switch {
+		case !p.Updated.IsZero():
+			first = p.Updated
+		case !p.StartDate.IsZero():
+			first = p.StartDate.In(time.UTC)
+		default:
+			first = time.Unix(0, 0)
+		}
+		last = first
+	}
+	names := map[string]*time.Location{h.mainZone: p.Location}
+	for _, ev := range events {
+		for _, z := range ev.Zones {
+			if _, ok := names[z]; !ok {
+				names[z] = ev.Session.Zone(p)
+			}
+		}
+	}
+	for name, loc := range names {
+		if loc == time.UTC {
+			continue
+		}
+		var b strings.Builder
+		_ = VTimezone(loc, first, last).SerializeTo(&b, serialConfig)
+		h.zones[name] = []byte(b.String())
+	}
+	refresh := r.opts.Refresh
+	if refresh == 0 {
+		refresh = p.Refresh
+	}
+	if refresh == 0 {
+		refresh = time.Hour
+	}
+	h.refresh = isoDuration(refresh)
+	return h
+}
+
+// calendar assembles the bytes of feed f: calendar properties, the
+// VTIMEZONEs its events use, then the events' cached bytes.
+func (h *header) calendar(set *Set, f *Feed) []byte {
+	p := set.Programme
+	cal := ics.NewCalendar()
+	cal.SetProductId(ProductID)
+	cal.SetCalscale("GREGORIAN")
+	if set.opts.withMethod {
+		cal.SetMethod(ics.MethodPublish)
+	}
+	title := oneLine(f.Title)
+	cal.SetName(title)
+	if h.desc != "" {
+		cal.SetDescription(h.desc)
+		cal.SetXWRCalDesc(h.desc)
+	}
+	cal.SetXWRTimezone(h.mainZone)
+	cal.SetRefreshInterval(h.refresh)
+	cal.SetXPublishedTTL(h.refresh)
+	if set.opts.BaseURL != "" {
+		u := strings.TrimRight(set.opts.BaseURL, "/") + "/" + f.Path()
+		cal.SetUrl(u)
+		cal.CalendarProperties = append(cal.CalendarProperties, ics.CalendarProperty{BaseProperty: ics.BaseProperty{
+			IANAToken: "SOURCE", Value: u, ICalParameters: map[string][]string{"VALUE": {"URI"}}}})
+	} else if p.URL != "" {
+		cal.SetUrl(p.URL)
+	}
+	if f.Colour != "" {
+		cal.SetColor(cssColourName(f.Colour))
+		cal.CalendarProperties = append(cal.CalendarProperties, ics.CalendarProperty{BaseProperty: ics.BaseProperty{
+			IANAToken: "X-APPLE-CALENDAR-COLOR", Value: strings.ToUpper(f.Colour), ICalParameters: map[string][]string{}}})
+	}
+	if !f.Modified.IsZero() {
+		cal.SetLastModified(f.Modified)
+	}
+	var head strings.Builder
+	_ = cal.SerializeTo(&head, serialConfig)
+	prefix := strings.TrimSuffix(head.String(), "END:VCALENDAR\r\n")
+
+	size := len(prefix) + len("END:VCALENDAR\r\n")
+	zones := h.zonesOf(f.Events)
+	for _, z := range zones {
+		size += len(h.zones[z])
+	}
+	for _, ev := range f.Events {
+		size += len(ev.Bytes)
+	}
+	var b bytes.Buffer
+	b.Grow(size)
+	b.WriteString(prefix)
+	for _, z := range zones {
+		b.Write(h.zones[z])
+	}
+	for _, ev := range f.Events {
+		b.Write(ev.Bytes)
+	}
+	b.WriteString("END:VCALENDAR\r\n")
+	return b.Bytes()
+}
+
+// zonesOf returns the zones events use, plus the programme's own zone so
+// that every calendar has at least one component, sorted.
+func (h *header) zonesOf(events []*Event) []string {
+	seen := map[string]bool{}
+	if _, ok := h.zones[h.mainZone]; ok {
+		seen[h.mainZone] = true
+	}
+	for _, ev := range events {
+		for _, z := range ev.Zones {
+			seen[z] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for z := range seen {
+		out = append(out, z)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,31 @@
+package feed
+
+import "strings"
+
+// labels are the few words confcal writes into events itself.
+type labels struct {
+	Cancelled, Tentative                 string
+	Speakers, Track, Tracks, Room, Venue string
+	Livestream, More, Type, NoEnd        string
+	Reminder                             string
+}
+
+var labelsByLang = map[string]labels{
+	"en": {Cancelled: "Cancelled", Tentative: "Tentative", Speakers: "Speakers", Track: "Track", Tracks: "Tracks",
+		Room: "Room", Venue: "Venue", Livestream: "Livestream", More: "More", Type: "Type",
+		NoEnd: "End time not published", Reminder: "Reminder"},
+	"fr": {Cancelled: "Annulé", Tentative: "À confirmer", Speakers: "Intervenants", Track: "Thème", Tracks: "Thèmes",
+		Room: "Salle", Venue: "Lieu", Livestream: "Diffusion en direct", More: "En savoir plus", Type: "Type",
+		NoEnd: "Heure de fin non publiée", Reminder: "Rappel"},
+	"de": {Cancelled: "Abgesagt", Tentative: "Vorläufig", Speakers: "Vortragende", Track: "Track", Tracks: "Tracks",
+		Room: "Raum", Venue: "Ort", Livestream: "Livestream", More: "Mehr", Type: "Art",
+		NoEnd: "Endzeit nicht veröffentlicht", Reminder: "Erinnerung"},
+}
+
+func labelsFor(lang string) labels {
+	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
+	if l, ok := labelsByLang[base]; ok {
+		return l
+	}
+	return labelsByLang["en"]
+}

@@ -1,0 +1,247 @@
+// Package feed turns a programme into iCalendar (RFC 5545, RFC 7986): one
+// VEVENT per session, serialized once and shared by every feed of the set
+// (the whole programme, each day, track, venue, room and speaker, and
+// personal agendas), VTIMEZONE components generated from Go's time zone
+// database, and the state that makes changes and cancellations reach
+// subscribers.
+package feed
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/confcal/confcal/programme"
+)
+
+// Kind is the kind of a feed.
+type Kind string
+
+// The kinds of feed in a set.
+const (
+	KindAll     Kind = "all"
+	KindDay     Kind = "day"
+	KindTrack   Kind = "track"
+	KindVenue   Kind = "venue"
+	KindRoom    Kind = "room"
+	KindSpeaker Kind = "speaker"
+	KindSession Kind = "session"
+	KindAgenda  Kind = "agenda"
+)
+
+// Options tune a build.
+type Options struct {
+	// Lang is the language feeds are written in; empty means the
+	// programme's first language.
+	Lang string
+	// Alarm adds a reminder this long before each event; zero adds none.
+	Alarm time.Duration
+	// NoCancelledPrefix leaves the SUMMARY of cancelled sessions alone.
+	NoCancelledPrefix bool
+	// BaseURL is the public URL the feeds are served under, for URL and
+	// SOURCE properties; empty leaves them out.
+	BaseURL string
+	// Refresh is the refresh interval advertised to clients; zero means
+	// the programme's, or one hour.
+	Refresh time.Duration
+	// History carries SEQUENCE and timestamps from earlier builds, and
+	// cancelled sessions; nil means a stateless build.
+	History *History
+	// OnlyAll builds the whole-programme feed and skips the others.
+	OnlyAll bool
+
+	withMethod bool
+}
+
+func (o Options) organiser() bool { return o.withMethod }
+
+// Feed is one calendar of the set.
+type Feed struct {
+	Kind   Kind
+	Key    string // the day, track, venue, room, speaker or session id
+	Slug   string // path without extension: all, day/2025-02-10, track/science
+	Title  string
+	Colour string
+	Events []*Event
+	Body   []byte
+	Hash   string // hex SHA-256 of Body
+	// Modified is the latest LAST-MODIFIED among the events.
+	Modified time.Time
+}
+
+// Path returns the feed's path relative to the root of the set.
+func (f *Feed) Path() string { return f.Slug + ".ics" }
+
+// Set is every feed of a programme, built once.
+type Set struct {
+	Programme *programme.Programme
+	Lang      string
+	Events    []*Event // every event, in programme order, ghosts included
+	Feeds     []*Feed
+	byUID     map[string]*Event
+	bySlug    map[string]*Feed
+	head      *header
+	opts      Options
+}
+
+// Build renders p into its complete feed set.
+func Build(p *programme.Programme, opts Options) (*Set, error) {
+	if opts.History == nil {
+		opts.History = Stateless(p)
+	}
+	lang := opts.Lang
+	if lang == "" {
+		lang = p.Lang()
+	}
+	opts.withMethod = p.Organiser.Email != ""
+	r := &renderer{p: p, opts: opts, lang: lang, words: labelsFor(lang)}
+	set := &Set{Programme: p, Lang: lang, opts: opts, byUID: map[string]*Event{}, bySlug: map[string]*Feed{}}
+
+	sessions := append([]*programme.Session(nil), p.Sessions...)
+	ghost := map[*programme.Session]bool{}
+	for _, g := range opts.History.Ghosts {
+		sessions = append(sessions, g)
+		ghost[g] = true
+	}
+	sort.SliceStable(sessions, func(i, j int) bool { return programme.Less(p, sessions[i], sessions[j]) })
+	for _, s := range sessions {
+		ev, err := r.event(s, opts.History.Meta[s.UIDKey], ghost[s])
+		if err != nil {
+			return nil, err
+		}
+		set.Events = append(set.Events, ev)
+		set.byUID[ev.UID] = ev
+	}
+	set.head = newHeader(p, set.Events, r)
+	set.add(KindAll, "", "all", r.text(p.Name), "", set.Events)
+	if opts.OnlyAll {
+		return set, nil
+	}
+	set.addGroups(r)
+	return set, nil
+}
+
+func (set *Set) addGroups(r *renderer) {
+	p := set.Programme
+	byDay := map[programme.Date][]*Event{}
+	byTrack := map[string][]*Event{}
+	byVenue := map[string][]*Event{}
+	byRoom := map[*programme.Room][]*Event{}
+	bySpeaker := map[string][]*Event{}
+	for _, ev := range set.Events {
+		s := ev.Session
+		byDay[s.Day(p)] = append(byDay[s.Day(p)], ev)
+		for _, t := range s.Tracks {
+			byTrack[t.ID] = append(byTrack[t.ID], ev)
+		}
+		if s.Venue != nil {
+			byVenue[s.Venue.ID] = append(byVenue[s.Venue.ID], ev)
+			if s.Room != nil {
+				if room := p.Venue(s.Venue.ID).Room(s.Room.ID); room != nil {
+					byRoom[room] = append(byRoom[room], ev)
+				}
+			}
+		}
+		for _, sp := range s.Speakers {
+			bySpeaker[sp.ID] = append(bySpeaker[sp.ID], ev)
+		}
+	}
+	name := r.text(p.Name)
+	for _, d := range p.Days() {
+		set.add(KindDay, d.String(), "day/"+d.String(), name+" · "+dayTitle(d, r.lang), "", byDay[d])
+	}
+	for _, t := range p.Tracks {
+		set.add(KindTrack, t.ID, "track/"+t.ID, name+" · "+r.text(t.Name), t.Colour, byTrack[t.ID])
+	}
+	for _, v := range p.Venues {
+		set.add(KindVenue, v.ID, "venue/"+v.ID, name+" · "+r.text(v.Name), "", byVenue[v.ID])
+	}
+	for _, v := range p.Venues {
+		for _, room := range v.Rooms {
+			set.add(KindRoom, v.ID+"/"+room.ID, set.uniqueSlug("room/"+v.ID+"-"+room.ID),
+				name+" · "+r.text(room.Name)+", "+r.text(v.Name), "", byRoom[room])
+		}
+	}
+	for _, sp := range p.Speakers {
+		set.add(KindSpeaker, sp.ID, "speaker/"+sp.ID, name+" · "+sp.Name, "", bySpeaker[sp.ID])
+	}
+}
+
+func (set *Set) uniqueSlug(s string) string {
+	out := s
+	for i := 2; set.bySlug[out] != nil; i++ {
+		out = fmt.Sprintf("%s-%d", s, i)
+	}
+	return out
+}
+
+// add builds one feed. Feeds with no event are left out, except the whole
+// programme, so that every advertised feed has something in it.
+func (set *Set) add(kind Kind, key, slug, title, colour string, events []*Event) {
+	if len(events) == 0 && kind != KindAll {
+		return
+	}
+	f := set.Render(kind, key, slug, title, colour, events)
+	set.Feeds = append(set.Feeds, f)
+	set.bySlug[f.Slug] = f
+}
+
+// Render assembles a calendar of the given events; the events' bytes are
+// reused, not rendered again. It is how agendas and single-session feeds
+// are made from a set.
+func (set *Set) Render(kind Kind, key, slug, title, colour string, events []*Event) *Feed {
+	f := &Feed{Kind: kind, Key: key, Slug: slug, Title: title, Colour: colour, Events: events}
+	for _, ev := range events {
+		if ev.Meta.Modified.After(f.Modified) {
+			f.Modified = ev.Meta.Modified
+		}
+	}
+	f.Body = set.head.calendar(set, f)
+	sum := sha256.Sum256(f.Body)
+	f.Hash = hex.EncodeToString(sum[:])
+	return f
+}
+
+// Feed returns the feed at slug (for example "track/science"), or nil.
+func (set *Set) Feed(slug string) *Feed { return set.bySlug[slug] }
+
+// Event returns the event with the given UID, or nil.
+func (set *Set) Event(uid string) *Event { return set.byUID[uid] }
+
+// SessionEvent returns the event of the session with the given id, or nil.
+func (set *Set) SessionEvent(id string) *Event {
+	for _, ev := range set.Events {
+		if ev.Session.ID == id && !ev.Ghost {
+			return ev
+		}
+	}
+	return nil
+}
+
+// EventsOf returns the events of the given sessions, in programme order.
+func (set *Set) EventsOf(sessions []*programme.Session) []*Event {
+	want := make(map[string]bool, len(sessions))
+	for _, s := range sessions {
+		want[s.UIDKey] = true
+	}
+	var out []*Event
+	for _, ev := range set.Events {
+		if want[ev.Session.UIDKey] && !ev.Ghost {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+func dayTitle(d programme.Date, lang string) string {
+	t := d.In(time.UTC)
+	if strings.HasPrefix(lang, "fr") {
+		days := []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
+		months := []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+		return fmt.Sprintf("%s %d %s %d", days[t.Weekday()], t.Day(), months[t.Month()-1], t.Year())
+	}
+	return t.Format("Monday 2 January 2006")
+}

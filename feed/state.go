@@ -1,0 +1,240 @@
+package feed
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/confcal/confcal/programme"
+)
+
+// Meta is what subscribers' clients use to tell versions of an event apart.
+type Meta struct {
+	Sequence int
+	Created  time.Time
+	Modified time.Time
+}
+
+// History is what a build knows of earlier builds: each session's Meta by
+// UID key, and the sessions that left the programme and must still be
+// published as cancelled.
+type History struct {
+	Meta   map[string]Meta
+	Ghosts []*programme.Session
+}
+
+// Store is the small state store that remembers, between builds, each
+// session's content hash, SEQUENCE, CREATED and LAST-MODIFIED, and a
+// snapshot of it, so that changes and removals reach subscribers. It is one
+// JSON file, replaced atomically: a crash at any moment leaves either the
+// old or the new file.
+type Store struct {
+	path string
+	file stateFile
+}
+
+const stateVersion = 1
+
+type stateFile struct {
+	Version   int                    `json:"version"`
+	Programme string                 `json:"programme"`
+	Sessions  map[string]*stateEntry `json:"sessions"`
+}
+
+type stateEntry struct {
+	Hash     string    `json:"hash"`
+	Sequence int       `json:"sequence"`
+	Created  time.Time `json:"created"`
+	Modified time.Time `json:"modified"`
+	Removed  time.Time `json:"removed,omitzero"`
+	Snapshot Snapshot  `json:"snapshot"`
+}
+
+// DefaultStatePath is where the state of programme id is kept unless told
+// otherwise: $XDG_STATE_HOME/confcal/<id>/state.json, with XDG_STATE_HOME
+// defaulting to ~/.local/state.
+func DefaultStatePath(id string) (string, error) {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("locate state directory: %w", err)
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "confcal", id, "state.json"), nil
+}
+
+// OpenStore opens the store at path for programme id. A missing file is an
+// empty store; it is created on Save.
+func OpenStore(path, id string) (*Store, error) {
+	s := &Store{path: path, file: stateFile{Version: stateVersion, Programme: id, Sessions: map[string]*stateEntry{}}}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open state: %w", err)
+	}
+	if err := json.Unmarshal(data, &s.file); err != nil {
+		return nil, fmt.Errorf("open state %s: not a confcal state file (%v); move it away to start afresh", path, err)
+	}
+	if s.file.Version != stateVersion {
+		return nil, fmt.Errorf("open state %s: version %d, this confcal reads version %d", path, s.file.Version, stateVersion)
+	}
+	if s.file.Programme != id {
+		return nil, fmt.Errorf("open state %s: it belongs to programme %q, not %q", path, s.file.Programme, id)
+	}
+	if s.file.Sessions == nil {
+		s.file.Sessions = map[string]*stateEntry{}
+	}
+	return s, nil
+}
+
+// Path returns the file the store lives in.
+func (s *Store) Path() string { return s.path }
+
+// Reconcile compares p with what the store remembers, as of now: new
+// sessions are recorded, changed ones get a higher SEQUENCE and a new
+// LAST-MODIFIED, and sessions gone from p become cancelled ghosts, kept
+// until p has ended. It updates the store in memory; call Save to keep it.
+func (s *Store) Reconcile(p *programme.Programme, now time.Time) (*History, error) {
+	now = now.UTC().Truncate(time.Second)
+	h := &History{Meta: make(map[string]Meta, len(p.Sessions))}
+	present := make(map[string]bool, len(p.Sessions))
+	for _, sess := range p.Sessions {
+		snap := Snap(p, sess)
+		hash := snap.Hash()
+		present[sess.UIDKey] = true
+		e := s.file.Sessions[sess.UIDKey]
+		switch {
+		case e == nil:
+			stamp := now
+			if !p.Updated.IsZero() && p.Updated.Before(now) && len(s.file.Sessions) == 0 {
+				stamp = p.Updated.UTC().Truncate(time.Second)
+			}
+			e = &stateEntry{Hash: hash, Created: stamp, Modified: stamp, Snapshot: snap}
+			s.file.Sessions[sess.UIDKey] = e
+		case e.Hash != hash || !e.Removed.IsZero():
+			e.Hash, e.Snapshot, e.Removed = hash, snap, time.Time{}
+			e.Sequence++
+			e.Modified = later(now, e.Modified)
+		}
+		h.Meta[sess.UIDKey] = Meta{Sequence: e.Sequence, Created: e.Created, Modified: e.Modified}
+	}
+	_, end := p.Bounds()
+	keys := make([]string, 0, len(s.file.Sessions))
+	for k := range s.file.Sessions {
+		if !present[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		e := s.file.Sessions[k]
+		if e.Removed.IsZero() {
+			e.Removed = now
+			e.Sequence++
+			e.Modified = later(now, e.Modified)
+		}
+		ghost, err := e.Snapshot.Session(p)
+		if err != nil {
+			continue // an unreadable snapshot cannot be published
+		}
+		ghost.Status = programme.Cancelled
+		_, gEnd := ghost.Interval(p)
+		if gEnd.After(end) {
+			end = gEnd
+		}
+		h.Ghosts = append(h.Ghosts, ghost)
+		h.Meta[k] = Meta{Sequence: e.Sequence, Created: e.Created, Modified: e.Modified}
+	}
+	// Ghosts are published until the programme (ghosts included) is over.
+	if now.After(end) {
+		h.Ghosts = nil
+	}
+	return h, nil
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b.Add(time.Second)
+}
+
+// Save writes the store atomically.
+func (s *Store) Save() error {
+	data, err := json.MarshalIndent(&s.file, "", " ")
+	if err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	if err := WriteFileAtomic(s.path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	return nil
+}
+
+// Stateless returns the History of a build without a store: every session
+// at SEQUENCE 0, created and modified when the programme says it was
+// updated, or else at its first session's start, so that the output still
+// depends only on the data.
+func Stateless(p *programme.Programme) *History {
+	stamp := p.Updated
+	if stamp.IsZero() {
+		stamp, _ = p.Bounds()
+	}
+	if stamp.IsZero() {
+		stamp = time.Unix(0, 0)
+	}
+	stamp = stamp.UTC().Truncate(time.Second)
+	h := &History{Meta: make(map[string]Meta, len(p.Sessions))}
+	for _, s := range p.Sessions {
+		h.Meta[s.UIDKey] = Meta{Created: stamp, Modified: stamp}
+	}
+	return h
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// directory, synced and renamed over path, so readers see the old content
+// or the new, never a part.
+func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after a successful rename
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
