@@ -1,0 +1,299 @@
+package c3voc
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/confcal/confcal/programme"
+	"github.com/confcal/confcal/programme/frab"
+	"github.com/confcal/confcal/programme/internal/lenient"
+)
+
+// Options tune how a schedule is read.
+type Options struct {
+	// TimeZone is the IANA zone of the programme. It is needed when the
+	// schedule declares none and its times carry no UTC offset, and it
+	// overrides the zone a schedule declares.
+	TimeZone string
+}
+
+// Decode reads a schedule.json (or a schedule2 file) and returns the
+// programme it describes, with a warning for every oddity fixed. It ends
+// with programme.Normalize but does not run programme.Check; the source
+// package does.
+func Decode(data []byte, name string, opts Options) (*programme.Programme, programme.Diagnostics, error) {
+	r := &lenient.Reporter{File: name}
+	s := Parse(data, name, r)
+	var p *programme.Programme
+	if s != nil {
+		p = frab.Build(s, name, frab.Options{TimeZone: opts.TimeZone}, r)
+	}
+	if p == nil && !r.HasErrors() {
+		r.Errorf(programme.Pos{File: name}, "", "no schedule found")
+	}
+	return r.Finish(p)
+}
+
+type jsonFile struct {
+	Schedule   *jsonSchedule   `json:"schedule"`
+	Conference *jsonConference `json:"conference"`
+}
+
+type jsonSchedule struct {
+	Version    flexString      `json:"version"`
+	BaseURL    flexString      `json:"base_url"`
+	URL        flexString      `json:"url"`
+	Conference *jsonConference `json:"conference"`
+	Events     flexList        `json:"events"`
+}
+
+type jsonConference struct {
+	Acronym      flexString  `json:"acronym"`
+	Title        flexString  `json:"title"`
+	Description  flexText    `json:"description"`
+	Start        flexString  `json:"start"`
+	End          flexString  `json:"end"`
+	DayChange    flexString  `json:"day_change"`
+	TimeZoneName flexString  `json:"time_zone_name"`
+	URL          flexString  `json:"url"`
+	Languages    []string    `json:"languages"`
+	Tracks       []jsonTrack `json:"tracks"`
+	Rooms        []jsonRoom  `json:"rooms"`
+	Days         []jsonDay   `json:"days"`
+}
+
+type jsonTrack struct {
+	Name   flexString            `json:"name"`
+	Slug   flexString            `json:"slug"`
+	Color  flexString            `json:"color"`
+	Colors map[string]flexString `json:"colors"`
+}
+
+type jsonRoom struct {
+	Name flexString `json:"name"`
+	Slug flexString `json:"slug"`
+	GUID flexString `json:"guid"`
+}
+
+type jsonDay struct {
+	Index    flexString `json:"index"`
+	Date     flexString `json:"date"`
+	DayStart flexString `json:"day_start"`
+	DayEnd   flexString `json:"day_end"`
+	Rooms    roomMap    `json:"rooms"`
+}
+
+type jsonEvent struct {
+	ID           flexString   `json:"id"`
+	GUID         flexString   `json:"guid"`
+	Code         flexString   `json:"code"`
+	Slug         flexString   `json:"slug"`
+	Date         flexString   `json:"date"`
+	Start        flexString   `json:"start"`
+	Duration     flexString   `json:"duration"`
+	End          flexString   `json:"end"`
+	Room         flexRef      `json:"room"`
+	Title        flexText     `json:"title"`
+	Subtitle     flexText     `json:"subtitle"`
+	Track        flexRef      `json:"track"`
+	Type         flexString   `json:"type"`
+	Language     flexString   `json:"language"`
+	Abstract     flexText     `json:"abstract"`
+	Description  flexText     `json:"description"`
+	URL          flexString   `json:"url"`
+	Persons      []flexPerson `json:"persons"`
+	Participants []flexPerson `json:"participants"`
+	State        flexString   `json:"state"`
+}
+
+// parser turns the JSON into a frab.Schedule.
+type parser struct {
+	data   []byte
+	lines  *lenient.Lines
+	r      *lenient.Reporter
+	cursor int // where the next event's bytes are searched from
+	lang   string
+	rooms  map[string]string // guid or slug to name
+	tracks map[string]string // slug to name
+}
+
+// Parse reads a schedule.json or schedule2 file into a frab.Schedule,
+// reporting what it cannot read to r. It returns nil when the file is not
+// a schedule at all.
+func Parse(data []byte, name string, r *lenient.Reporter) *frab.Schedule {
+	x := &parser{data: data, lines: lenient.NewLines(name, data), r: r,
+		rooms: map[string]string{}, tracks: map[string]string{}}
+	var f jsonFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		if !x.typeError(err, "") {
+			return nil
+		}
+	}
+	sched := f.Schedule
+	if sched == nil && f.Conference != nil {
+		sched = &jsonSchedule{Conference: f.Conference}
+		r.Warnf("shape", x.at(`"conference"`), "conference", "the conference is not inside a \"schedule\" object; read it anyway")
+	}
+	if sched == nil || sched.Conference == nil && sched.Events.Items == nil {
+		r.Errorf(programme.Pos{File: name, Line: 1, Column: 1}, "", "not a c3voc schedule: no schedule.conference or schedule.events")
+		return nil
+	}
+	conf := sched.Conference
+	if conf == nil {
+		conf = &jsonConference{}
+	}
+	s := &frab.Schedule{Version: sched.Version.S}
+	if len(conf.Languages) > 0 {
+		x.lang = conf.Languages[0]
+	}
+	s.Conference = frab.Conference{Acronym: conf.Acronym.S, Title: conf.Title.S, Description: conf.Description.in(x.lang),
+		Start: conf.Start.S, End: conf.End.S, DayChange: conf.DayChange.S, TimeZoneName: conf.TimeZoneName.S,
+		BaseURL: sched.BaseURL.S, URL: conf.URL.S, Pos: x.at(`"conference"`), Path: "schedule.conference"}
+	if s.Conference.URL == "" {
+		s.Conference.URL = sched.URL.S
+	}
+	for _, t := range conf.Tracks {
+		colour := t.Color.S
+		if colour == "" {
+			colour = t.Colors["light"].S
+		}
+		s.Tracks = append(s.Tracks, frab.Track{Name: t.Name.S, Slug: t.Slug.S, Color: colour})
+		if t.Slug.S != "" {
+			x.tracks[t.Slug.S] = t.Name.S
+		}
+	}
+	for _, rm := range conf.Rooms {
+		s.Rooms = append(s.Rooms, frab.Room{Name: rm.Name.S, Slug: rm.Slug.S, GUID: rm.GUID.S})
+		for _, k := range []string{rm.GUID.S, rm.Slug.S} {
+			if k != "" {
+				x.rooms[k] = rm.Name.S
+			}
+		}
+	}
+	for i, d := range conf.Days {
+		s.Days = append(s.Days, x.day(d, i))
+	}
+	if sched.Events.Bad != nil {
+		r.Warnf("shape", x.at(`"events"`), "schedule.events", "events is not a list; ignored")
+	}
+	for i, raw := range sched.Events.Items {
+		s.Events = append(s.Events, x.event(raw, fmt.Sprintf("schedule.events[%d]", i)))
+	}
+	return s
+}
+
+// typeError reports a JSON error. It returns true when decoding could
+// go on: a value of an unexpected type is skipped with a warning.
+func (x *parser) typeError(err error, path string) bool {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		field := te.Field
+		if path != "" {
+			field = strings.TrimPrefix(path+"."+field, ".")
+		}
+		x.r.Warnf("type", x.lines.Pos(int(te.Offset)), field, "%s is %s, not %s; ignored", field, te.Value, te.Type)
+		return true
+	case errors.As(err, &se):
+		x.r.Errorf(x.lines.Pos(int(se.Offset)), path, "not valid JSON: %v", se)
+	default:
+		x.r.Errorf(programme.Pos{File: x.lines.File}, path, "not valid JSON: %v", err)
+	}
+	return false
+}
+
+// at returns the position of the first occurrence of s in the file.
+func (x *parser) at(s string) programme.Pos {
+	if i := bytes.Index(x.data, []byte(s)); i >= 0 {
+		return x.lines.Pos(i)
+	}
+	return programme.Pos{File: x.lines.File}
+}
+
+// locate returns the position of raw, an event's bytes, which come in
+// document order.
+func (x *parser) locate(raw json.RawMessage) programme.Pos {
+	if i := bytes.Index(x.data[x.cursor:], raw); i >= 0 {
+		off := x.cursor + i
+		x.cursor = off + len(raw)
+		return x.lines.Pos(off)
+	}
+	return programme.Pos{File: x.lines.File}
+}
+
+func (x *parser) day(d jsonDay, i int) frab.Day {
+	path := fmt.Sprintf("schedule.conference.days[%d]", i)
+	day := frab.Day{Index: d.Index.S, Date: d.Date.S, Start: d.DayStart.S, End: d.DayEnd.S, Path: path}
+	if d.Rooms.Bad != nil {
+		x.r.Warnf("shape", programme.Pos{File: x.lines.File}, path+".rooms", "rooms is not an object of room names to events; ignored")
+	}
+	for _, re := range d.Rooms.Rooms {
+		rpath := fmt.Sprintf("%s.rooms[%q]", path, re.Name)
+		room := frab.Room{Name: re.Name, Path: rpath}
+		if re.Bad != nil {
+			x.r.Warnf("shape", programme.Pos{File: x.lines.File}, rpath, "the events of room %q are not a list; ignored", re.Name)
+		}
+		for j, raw := range re.Events {
+			room.Events = append(room.Events, x.event(raw, fmt.Sprintf("%s[%d]", rpath, j)))
+		}
+		day.Rooms = append(day.Rooms, room)
+	}
+	return day
+}
+
+func (x *parser) event(raw json.RawMessage, path string) frab.Event {
+	pos := x.locate(raw)
+	var e jsonEvent
+	if err := json.Unmarshal(raw, &e); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			x.r.Warnf("type", pos, path+"."+te.Field, "%s is %s, not %s; ignored", te.Field, te.Value, te.Type)
+		} else {
+			x.r.Warnf("type", pos, path, "the event is not an object: %s", clip(raw))
+		}
+	}
+	ev := frab.Event{ID: e.ID.S, GUID: e.GUID.S, Code: e.Code.S, Slug: e.Slug.S, Date: e.Date.S, Start: e.Start.S,
+		Duration: e.Duration.S, End: e.End.S, Title: e.Title.in(x.lang), Subtitle: e.Subtitle.in(x.lang),
+		Type: e.Type.S, Language: e.Language.S, Abstract: e.Abstract.in(x.lang), Description: e.Description.in(x.lang),
+		URL: e.URL.S, State: e.State.S, Pos: pos, Path: path}
+	ev.Room = e.Room.Name
+	if ev.Room == "" {
+		ev.Room = x.rooms[e.Room.GUID]
+	}
+	if ev.Room == "" {
+		ev.Room = x.rooms[e.Room.Slug]
+	}
+	ev.Track, ev.TrackSlug = e.Track.Name, e.Track.Slug
+	if ev.Track == "" {
+		ev.Track = x.tracks[e.Track.Slug]
+	}
+	if ev.Date == "" && strings.Contains(ev.Start, "T") {
+		// schedule2: start is a date-time.
+		ev.Date, ev.Start = ev.Start, ""
+	}
+	for _, p := range append(e.Persons, e.Participants...) {
+		ev.Persons = append(ev.Persons, p.Name)
+	}
+	for _, f := range []struct {
+		name string
+		v    flexString
+	}{{"id", e.ID}, {"guid", e.GUID}, {"title", e.Title.flexString}, {"date", e.Date}, {"start", e.Start}, {"duration", e.Duration}} {
+		if f.v.Bad != nil {
+			x.r.Warnf("type", pos, path+"."+f.name, "%s is not a string: %s; ignored", f.name, clip(f.v.Bad))
+		}
+	}
+	return ev
+}
+
+// clip shortens a JSON value for a message.
+func clip(b []byte) string {
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return s
+}

@@ -1,0 +1,199 @@
+package c3voc
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// flexString is a JSON value read as text: a string, a number or a
+// boolean. null is empty; an object or a list is kept in Bad so that it
+// can be reported.
+type flexString struct {
+	S   string
+	Bad json.RawMessage
+}
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) == 0:
+	case b[0] == '"':
+		if bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b) {
+			f.S = string(b[1 : len(b)-1])
+			return nil
+		}
+		return json.Unmarshal(b, &f.S)
+	case b[0] == 'n':
+		f.S = ""
+	case b[0] == '{' || b[0] == '[':
+		f.Bad = append(json.RawMessage(nil), b...)
+	default:
+		f.S = string(b)
+	}
+	return nil
+}
+
+// flexText is a string or a map from language to string (schedule2's
+// LocalizableString); a map is read in the preferred language.
+type flexText struct {
+	flexString
+	Langs map[string]string
+}
+
+func (f *flexText) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '{' {
+		var m map[string]flexString
+		if err := json.Unmarshal(b, &m); err == nil {
+			f.Langs = map[string]string{}
+			for k, v := range m {
+				if v.S != "" {
+					f.Langs[k] = v.S
+				}
+			}
+			return nil
+		}
+	}
+	return f.flexString.UnmarshalJSON(b)
+}
+
+// in returns the text in lang, else English, else the first language.
+func (f *flexText) in(lang string) string {
+	if f.Langs == nil {
+		return f.S
+	}
+	for _, l := range []string{lang, "en"} {
+		if s, ok := f.Langs[l]; ok {
+			return s
+		}
+	}
+	keys := make([]string, 0, len(f.Langs))
+	for k := range f.Langs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if len(keys) > 0 {
+		return f.Langs[keys[0]]
+	}
+	return ""
+}
+
+// flexRef is a reference to a room or a track: a name, or an object with
+// a name, slug or guid.
+type flexRef struct {
+	Name, Slug, GUID string
+}
+
+func (f *flexRef) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '{' {
+		var o struct{ Name, Slug, GUID flexString }
+		if err := json.Unmarshal(b, &o); err == nil {
+			f.Name, f.Slug, f.GUID = o.Name.S, o.Slug.S, o.GUID.S
+		}
+		return nil
+	}
+	var s flexString
+	_ = s.UnmarshalJSON(b)
+	f.Name = s.S
+	return nil
+}
+
+// flexPerson is a person given as a name or as an object from frab
+// ({id, public_name}), pretalx ({code, name}) or the hub ({guid, name}).
+type flexPerson struct {
+	Name string
+}
+
+func (f *flexPerson) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '{' {
+		var o struct {
+			PublicName flexString `json:"public_name"`
+			Name       flexString `json:"name"`
+			FullName   flexString `json:"full_name"`
+		}
+		if err := json.Unmarshal(b, &o); err == nil {
+			for _, s := range []string{o.PublicName.S, o.Name.S, o.FullName.S} {
+				if strings.TrimSpace(s) != "" {
+					f.Name = s
+					break
+				}
+			}
+		}
+		return nil
+	}
+	var s flexString
+	_ = s.UnmarshalJSON(b)
+	f.Name = s.S
+	return nil
+}
+
+// flexList is a JSON list whose items are kept raw; null or any other
+// value gives an empty list, with the value kept in Bad.
+type flexList struct {
+	Items []json.RawMessage
+	Bad   json.RawMessage
+}
+
+func (f *flexList) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) > 0 && b[0] == '[':
+		return json.Unmarshal(b, &f.Items)
+	case len(b) > 0 && b[0] == 'n':
+	default:
+		f.Bad = append(json.RawMessage(nil), b...)
+	}
+	return nil
+}
+
+// roomMap is a day's rooms: an object from room name to list of events,
+// read in document order. A list of events (with no room names) is also
+// accepted.
+type roomMap struct {
+	Rooms []roomEvents
+	Bad   json.RawMessage
+}
+
+type roomEvents struct {
+	Name   string
+	Events []json.RawMessage
+	Bad    json.RawMessage
+}
+
+func (m *roomMap) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) > 0 && b[0] == '[':
+		var evs []json.RawMessage
+		if err := json.Unmarshal(b, &evs); err != nil {
+			return err
+		}
+		m.Rooms = []roomEvents{{Events: evs}}
+		return nil
+	case len(b) > 0 && b[0] == 'n':
+		return nil
+	case len(b) == 0 || b[0] != '{':
+		m.Bad = append(json.RawMessage(nil), b...)
+		return nil
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	if _, err := d.Token(); err != nil { // {
+		return err
+	}
+	for d.More() {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		name, _ := tok.(string)
+		var raw json.RawMessage
+		if err := d.Decode(&raw); err != nil {
+			return err
+		}
+		re := roomEvents{Name: name}
+		var list flexList
+		_ = list.UnmarshalJSON(raw)
+		re.Events, re.Bad = list.Items, list.Bad
+		m.Rooms = append(m.Rooms, re)
+	}
+	return nil
+}

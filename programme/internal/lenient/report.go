@@ -1,0 +1,91 @@
+package lenient
+
+import (
+	"fmt"
+
+	"github.com/confcal/confcal/programme"
+)
+
+// PerKind is how many warnings of one kind are reported one by one before
+// the rest are summed up in a single line.
+const PerKind = 5
+
+// Reporter collects the findings of one import. Errors are all kept;
+// warnings of a kind beyond PerKind are counted and summarised, so that a
+// quirk repeated a thousand times does not bury everything else.
+type Reporter struct {
+	File   string
+	diags  programme.Diagnostics
+	counts map[string]int
+	order  []string
+	first  map[string]programme.Diagnostic // by kind: the first warning not listed
+}
+
+// Warnf reports a fixed oddity of the given kind at pos.
+func (r *Reporter) Warnf(kind string, pos programme.Pos, path, format string, args ...any) {
+	if r.counts == nil {
+		r.counts = map[string]int{}
+		r.first = map[string]programme.Diagnostic{}
+	}
+	d := r.diag(programme.Warning, pos, path, format, args...)
+	n := r.counts[kind]
+	r.counts[kind] = n + 1
+	switch n {
+	case 0:
+		r.order = append(r.order, kind)
+	case PerKind:
+		r.first[kind] = d // the first warning not listed
+	}
+	if n < PerKind {
+		r.diags = append(r.diags, d)
+	}
+}
+
+// Errorf reports something that cannot be understood.
+func (r *Reporter) Errorf(pos programme.Pos, path, format string, args ...any) {
+	r.diags = append(r.diags, r.diag(programme.Error, pos, path, format, args...))
+}
+
+// HasErrors reports whether an error has been reported.
+func (r *Reporter) HasErrors() bool { return r.diags.HasErrors() }
+
+func (r *Reporter) diag(sev programme.Severity, pos programme.Pos, path, format string, args ...any) programme.Diagnostic {
+	file := pos.File
+	if file == "" {
+		file = r.File
+	}
+	return programme.Diagnostic{Severity: sev, File: file, Line: pos.Line, Column: pos.Column, Path: path,
+		Message: fmt.Sprintf(format, args...)}
+}
+
+// Diagnostics returns every finding. Of a kind of warning reported more
+// than PerKind times, the first PerKind are listed and the next one says
+// how many more there were.
+func (r *Reporter) Diagnostics() programme.Diagnostics {
+	out := append(programme.Diagnostics(nil), r.diags...)
+	for _, kind := range r.order {
+		if n := r.counts[kind]; n > PerKind {
+			first := r.first[kind]
+			out = append(out, programme.Diagnostic{Severity: programme.Warning, File: first.File,
+				Line: first.Line, Column: first.Column,
+				Path: first.Path, Message: fmt.Sprintf("%s (and %d more like it, not listed)", first.Message, n-PerKind-1)})
+		}
+	}
+	return out
+}
+
+// Finish closes an import: it normalises p and returns it with every
+// finding, or returns an *programme.InvalidError when any finding is an
+// error. It does not run programme.Check: the loader does, once, for every
+// format.
+func (r *Reporter) Finish(p *programme.Programme) (*programme.Programme, programme.Diagnostics, error) {
+	if p != nil && !r.HasErrors() {
+		programme.Normalize(p)
+	}
+	ds := r.Diagnostics()
+	ds.Sort()
+	if ds.HasErrors() {
+		return nil, ds, &programme.InvalidError{Diagnostics: ds}
+	}
+	return p, ds, nil
+}
