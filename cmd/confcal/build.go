@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/confcal/confcal/feed"
+)
+
+type buildOptions struct {
+	feedFlags
+}
+
+func newBuildCmd(a *app) *cobra.Command {
+	opts := &buildOptions{}
+	cmd := &cobra.Command{
+		Use:   "build",
+		Short: "Write every feed, feeds.json and an index page to a directory",
+		Long: `Build writes the complete feed set of the programme to a directory that any
+web host can serve: all.ics, day/DATE.ics, track/ID.ics, venue/ID.ics,
+room/VENUE-ROOM.ics, speaker/ID.ics and session/ID.ics, a feeds.json manifest
+and an index.html page with download and subscribe links.
+
+Every file is written atomically, and nothing is written unless the whole set
+built: a failed build leaves the previous output as it was. Files of feeds
+that no longer exist are removed; other files in the directory are left
+alone.
+
+Between builds a small state file remembers each session, so that a changed
+session gets a higher SEQUENCE and a removed one stays in the feeds as
+cancelled until the programme is over.`,
+		Example: `  confcal build --out public
+  confcal build -p programme.yaml --out public --base-url https://example.org/cal --alarm 10m
+  confcal build --lang fr --out public-fr --state fr.state.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runBuild(cmd.Context(), a, opts)
+		},
+	}
+	cmd.Flags().StringP("out", "o", "public", "output `DIR`")
+	cmd.Flags().String("base-url", "", "public `URL` the directory is served under, for absolute links")
+	addFeedFlags(cmd, &opts.feedFlags)
+	return cmd
+}
+
+func runBuild(ctx context.Context, a *app, opts *buildOptions) error {
+	p, err := a.loadProgramme(ctx)
+	if err != nil {
+		return err
+	}
+	set, store, err := a.buildSet(p, &opts.feedFlags)
+	if err != nil {
+		return err
+	}
+	out := a.cfg.Config.Out
+	res, err := feed.Export(out, set)
+	if err != nil {
+		return err
+	}
+	if store != nil {
+		if err := store.Save(); err != nil {
+			return err
+		}
+	}
+	if !a.quiet {
+		fmt.Fprintf(a.stdout, "wrote %d feeds (%d events) to %s", len(set.Feeds), len(set.Events), out)
+		if res.Removed > 0 {
+			fmt.Fprintf(a.stdout, ", removed %d stale", res.Removed)
+		}
+		fmt.Fprintln(a.stdout)
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/confcal/confcal/feed"
+	"github.com/confcal/confcal/programme"
+)
+
+// feedFlags are the flags of every command that writes calendars.
+type feedFlags struct {
+	noCancelledPrefix bool
+}
+
+func addFeedFlags(cmd *cobra.Command, ff *feedFlags) {
+	f := cmd.Flags()
+	f.String("lang", "", "write feeds in `LANG` (default: the programme's first language)")
+	f.Duration("alarm", 0, "add a reminder this long before each timed session, e.g. 10m (default: none)")
+	f.String("state", "", "state `FILE` that keeps SEQUENCE and cancellations between builds (default: $XDG_STATE_HOME/confcal/<programme>/state.json)")
+	f.Bool("stateless", false, "use no state: SEQUENCE 0, timestamps from the programme's 'updated'")
+	f.BoolVar(&ff.noCancelledPrefix, "no-cancelled-prefix", false, "do not prefix the titles of cancelled sessions")
+}
+
+// history opens the state store and reconciles p with it. The store is
+// returned for saving once the output is safely written; it is nil for a
+// stateless build.
+func (a *app) history(p *programme.Programme) (*feed.History, *feed.Store, error) {
+	c := a.cfg.Config
+	if c.Stateless {
+		return feed.Stateless(p), nil, nil
+	}
+	path := c.State
+	if path == "" {
+		var err error
+		if path, err = feed.DefaultStatePath(p.ID); err != nil {
+			return nil, nil, err
+		}
+	}
+	store, err := feed.OpenStore(path, p.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := store.Reconcile(p, a.now())
+	if err != nil {
+		return nil, nil, err
+	}
+	a.log.Debug("state", "path", path)
+	return h, store, nil
+}
+
+// buildSet builds the complete feed set of p with the configured options.
+func (a *app) buildSet(p *programme.Programme, ff *feedFlags) (*feed.Set, *feed.Store, error) {
+	c := a.cfg.Config
+	if c.Alarm < 0 {
+		return nil, nil, usagef("--alarm must not be negative")
+	}
+	if c.Lang != "" && len(p.Languages) > 0 && !contains(p.Languages, c.Lang) {
+		a.log.Warn(fmt.Sprintf("the programme has no %q text; falling back to %s", c.Lang, p.Languages[0]))
+	}
+	h, store, err := a.history(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	start := time.Now()
+	set, err := feed.Build(p, feed.Options{Lang: c.Lang, Alarm: c.Alarm, BaseURL: c.BaseURL, History: h,
+		NoCancelledPrefix: ff.noCancelledPrefix})
+	if err != nil {
+		return nil, nil, err
+	}
+	a.log.Debug("built feed set", "feeds", len(set.Feeds), "events", len(set.Events), "took", time.Since(start))
+	return set, store, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
