@@ -37,17 +37,10 @@ func Decode(data []byte, name string, opts Options) (*programme.Programme, progr
 	return r.Finish(p)
 }
 
-type jsonFile struct {
-	Schedule   *jsonSchedule   `json:"schedule"`
-	Conference *jsonConference `json:"conference"`
-}
-
 type jsonSchedule struct {
-	Version    flexString      `json:"version"`
-	BaseURL    flexString      `json:"base_url"`
-	URL        flexString      `json:"url"`
-	Conference *jsonConference `json:"conference"`
-	Events     flexList        `json:"events"`
+	Version flexString `json:"version"`
+	BaseURL flexString `json:"base_url"`
+	URL     flexString `json:"url"`
 }
 
 type jsonConference struct {
@@ -62,7 +55,6 @@ type jsonConference struct {
 	Languages    []string    `json:"languages"`
 	Tracks       []jsonTrack `json:"tracks"`
 	Rooms        []jsonRoom  `json:"rooms"`
-	Days         []jsonDay   `json:"days"`
 }
 
 type jsonTrack struct {
@@ -83,7 +75,6 @@ type jsonDay struct {
 	Date     flexString `json:"date"`
 	DayStart flexString `json:"day_start"`
 	DayEnd   flexString `json:"day_end"`
-	Rooms    roomMap    `json:"rooms"`
 }
 
 type jsonEvent struct {
@@ -114,7 +105,6 @@ type parser struct {
 	data   []byte
 	lines  *lenient.Lines
 	r      *lenient.Reporter
-	cursor int // where the next event's bytes are searched from
 	lang   string
 	rooms  map[string]string // guid or slug to name
 	tracks map[string]string // slug to name
@@ -126,32 +116,85 @@ type parser struct {
 func Parse(data []byte, name string, r *lenient.Reporter) *frab.Schedule {
 	x := &parser{data: data, lines: lenient.NewLines(name, data), r: r,
 		rooms: map[string]string{}, tracks: map[string]string{}}
-	var f jsonFile
-	if err := json.Unmarshal(data, &f); err != nil {
-		if !x.typeError(err, "") {
-			return nil
-		}
+	if !json.Valid(data) {
+		var v any
+		x.typeError(json.Unmarshal(data, &v), "")
+		return nil
 	}
-	sched := f.Schedule
-	if sched == nil && f.Conference != nil {
-		sched = &jsonSchedule{Conference: f.Conference}
+	top, ok := members(data, span{0, len(data)})
+	if !ok {
+		r.Errorf(x.lines.Pos(skipSpace(data, 0)), "", "not a c3voc schedule: the file is not a JSON object")
+		return nil
+	}
+	var sched []member
+	if v, ok := find(top, "schedule"); ok {
+		sched, _ = members(data, v)
+	} else if _, ok := find(top, "conference"); ok {
+		sched = top
 		r.Warnf("shape", x.at(`"conference"`), "conference", "the conference is not inside a \"schedule\" object; read it anyway")
 	}
-	if sched == nil || sched.Conference == nil && sched.Events.Items == nil {
+	confSpan, hasConf := find(sched, "conference")
+	eventsSpan, hasEvents := find(sched, "events")
+	if !hasConf && !hasEvents {
 		r.Errorf(programme.Pos{File: name, Line: 1, Column: 1}, "", "not a c3voc schedule: no schedule.conference or schedule.events")
 		return nil
 	}
-	conf := sched.Conference
-	if conf == nil {
-		conf = &jsonConference{}
+	var js jsonSchedule
+	x.decode(without(data, sched, "conference", "events", "persons"), &js, x.at(`"schedule"`), "schedule")
+	s := &frab.Schedule{Version: js.Version.S}
+	var days span
+	var hasDays bool
+	if hasConf {
+		conf, ok := members(data, confSpan)
+		if !ok && !isNull(data, confSpan) {
+			r.Warnf("shape", x.lines.Pos(confSpan.start), "schedule.conference", "the conference is not an object; ignored")
+		}
+		var jc jsonConference
+		x.decode(without(data, conf, "days"), &jc, x.lines.Pos(confSpan.start), "schedule.conference")
+		x.conference(s, &jc, &js, x.lines.Pos(confSpan.start))
+		days, hasDays = find(conf, "days")
+	} else {
+		x.conference(s, &jsonConference{}, &js, programme.Pos{File: name})
 	}
-	s := &frab.Schedule{Version: sched.Version.S}
+	if hasDays {
+		list, ok := elements(data, days)
+		if !ok && !isNull(data, days) {
+			r.Warnf("shape", x.lines.Pos(days.start), "schedule.conference.days", "days is not a list; ignored")
+		}
+		for i, d := range list {
+			s.Days = append(s.Days, x.day(d, i))
+		}
+	}
+	if hasEvents {
+		list, ok := elements(data, eventsSpan)
+		if !ok && !isNull(data, eventsSpan) {
+			r.Warnf("shape", x.lines.Pos(eventsSpan.start), "schedule.events", "events is not a list; ignored")
+		}
+		for i, ev := range list {
+			s.Events = append(s.Events, x.event(ev, fmt.Sprintf("schedule.events[%d]", i)))
+		}
+	}
+	return s
+}
+
+// decode unmarshals a small part of the file, reporting values of the
+// wrong type as warnings at pos.
+func (x *parser) decode(data []byte, v any, pos programme.Pos, path string) {
+	if err := json.Unmarshal(data, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			x.r.Warnf("type", pos, strings.TrimPrefix(path+"."+te.Field, "."), "%s is %s, not %s; ignored", te.Field, te.Value, te.Type)
+		}
+	}
+}
+
+func (x *parser) conference(s *frab.Schedule, conf *jsonConference, sched *jsonSchedule, pos programme.Pos) {
 	if len(conf.Languages) > 0 {
 		x.lang = conf.Languages[0]
 	}
 	s.Conference = frab.Conference{Acronym: conf.Acronym.S, Title: conf.Title.S, Description: conf.Description.in(x.lang),
 		Start: conf.Start.S, End: conf.End.S, DayChange: conf.DayChange.S, TimeZoneName: conf.TimeZoneName.S,
-		BaseURL: sched.BaseURL.S, URL: conf.URL.S, Pos: x.at(`"conference"`), Path: "schedule.conference"}
+		BaseURL: sched.BaseURL.S, URL: conf.URL.S, Pos: pos, Path: "schedule.conference"}
 	if s.Conference.URL == "" {
 		s.Conference.URL = sched.URL.S
 	}
@@ -173,16 +216,6 @@ func Parse(data []byte, name string, r *lenient.Reporter) *frab.Schedule {
 			}
 		}
 	}
-	for i, d := range conf.Days {
-		s.Days = append(s.Days, x.day(d, i))
-	}
-	if sched.Events.Bad != nil {
-		r.Warnf("shape", x.at(`"events"`), "schedule.events", "events is not a list; ignored")
-	}
-	for i, raw := range sched.Events.Items {
-		s.Events = append(s.Events, x.event(raw, fmt.Sprintf("schedule.events[%d]", i)))
-	}
-	return s
 }
 
 // typeError reports a JSON error. It returns true when decoding could
@@ -214,39 +247,53 @@ func (x *parser) at(s string) programme.Pos {
 	return programme.Pos{File: x.lines.File}
 }
 
-// locate returns the position of raw, an event's bytes, which come in
-// document order.
-func (x *parser) locate(raw json.RawMessage) programme.Pos {
-	if i := bytes.Index(x.data[x.cursor:], raw); i >= 0 {
-		off := x.cursor + i
-		x.cursor = off + len(raw)
-		return x.lines.Pos(off)
-	}
-	return programme.Pos{File: x.lines.File}
-}
-
-func (x *parser) day(d jsonDay, i int) frab.Day {
+func (x *parser) day(d span, i int) frab.Day {
 	path := fmt.Sprintf("schedule.conference.days[%d]", i)
-	day := frab.Day{Index: d.Index.S, Date: d.Date.S, Start: d.DayStart.S, End: d.DayEnd.S, Path: path}
-	if d.Rooms.Bad != nil {
-		x.r.Warnf("shape", programme.Pos{File: x.lines.File}, path+".rooms", "rooms is not an object of room names to events; ignored")
+	pos := x.lines.Pos(d.start)
+	ms, ok := members(x.data, d)
+	if !ok {
+		x.r.Warnf("shape", pos, path, "the day is not an object; ignored")
+		return frab.Day{Path: path, Pos: pos}
 	}
-	for _, re := range d.Rooms.Rooms {
-		rpath := fmt.Sprintf("%s.rooms[%q]", path, re.Name)
-		room := frab.Room{Name: re.Name, Path: rpath}
-		if re.Bad != nil {
-			x.r.Warnf("shape", programme.Pos{File: x.lines.File}, rpath, "the events of room %q are not a list; ignored", re.Name)
+	var jd jsonDay
+	x.decode(without(x.data, ms, "rooms"), &jd, pos, path)
+	day := frab.Day{Index: jd.Index.S, Date: jd.Date.S, Start: jd.DayStart.S, End: jd.DayEnd.S, Path: path, Pos: pos}
+	rooms, ok := find(ms, "rooms")
+	if !ok || isNull(x.data, rooms) {
+		return day
+	}
+	if list, ok := elements(x.data, rooms); ok {
+		// A list of events, each naming its room.
+		room := frab.Room{Path: path + ".rooms"}
+		for j, ev := range list {
+			room.Events = append(room.Events, x.event(ev, fmt.Sprintf("%s.rooms[%d]", path, j)))
 		}
-		for j, raw := range re.Events {
-			room.Events = append(room.Events, x.event(raw, fmt.Sprintf("%s[%d]", rpath, j)))
+		day.Rooms = append(day.Rooms, room)
+		return day
+	}
+	byRoom, ok := members(x.data, rooms)
+	if !ok {
+		x.r.Warnf("shape", x.lines.Pos(rooms.start), path+".rooms", "rooms is not an object of room names to events; ignored")
+		return day
+	}
+	for _, m := range byRoom {
+		rpath := fmt.Sprintf("%s.rooms[%q]", path, m.key)
+		room := frab.Room{Name: m.key, Path: rpath, Pos: x.lines.Pos(m.val.start)}
+		list, ok := elements(x.data, m.val)
+		if !ok && !isNull(x.data, m.val) {
+			x.r.Warnf("shape", room.Pos, rpath, "the events of room %q are not a list; ignored", m.key)
+		}
+		for j, ev := range list {
+			room.Events = append(room.Events, x.event(ev, fmt.Sprintf("%s[%d]", rpath, j)))
 		}
 		day.Rooms = append(day.Rooms, room)
 	}
 	return day
 }
 
-func (x *parser) event(raw json.RawMessage, path string) frab.Event {
-	pos := x.locate(raw)
+func (x *parser) event(sp span, path string) frab.Event {
+	pos := x.lines.Pos(sp.start)
+	raw := x.data[sp.start:sp.end]
 	var e jsonEvent
 	if err := json.Unmarshal(raw, &e); err != nil {
 		var te *json.UnmarshalTypeError
