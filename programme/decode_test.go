@@ -1,0 +1,235 @@
+package programme
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+const header = "id: t\nname: T\ntimezone: Europe/Paris\n"
+
+func decode(t *testing.T, src string) (*Programme, Diagnostics, error) {
+	t.Helper()
+	return DecodeBytes([]byte(src), "t.yaml")
+}
+
+func TestDecodeTimes(t *testing.T) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	tests := []struct {
+		name       string
+		session    string
+		start, end time.Time
+		allDay     bool
+		from, to   Date
+	}{
+		{"local datetime", "start: 2025-02-10T09:00\n    end: 2025-02-10T10:30",
+			time.Date(2025, 2, 10, 9, 0, 0, 0, paris), time.Date(2025, 2, 10, 10, 30, 0, 0, paris), false, Date{}, Date{}},
+		{"space separator", "start: 2025-02-10 09:00\n    end: 2025-02-10 10:30",
+			time.Date(2025, 2, 10, 9, 0, 0, 0, paris), time.Date(2025, 2, 10, 10, 30, 0, 0, paris), false, Date{}, Date{}},
+		{"date and clock", "date: 2025-02-10\n    start: \"09:00\"\n    end: \"10:30\"",
+			time.Date(2025, 2, 10, 9, 0, 0, 0, paris), time.Date(2025, 2, 10, 10, 30, 0, 0, paris), false, Date{}, Date{}},
+		{"duration go", "start: 2025-02-10T09:00\n    duration: 1h30m",
+			time.Date(2025, 2, 10, 9, 0, 0, 0, paris), time.Date(2025, 2, 10, 10, 30, 0, 0, paris), false, Date{}, Date{}},
+		{"duration clock", "start: 2025-02-10T09:00\n    duration: \"1:30\"",
+			time.Date(2025, 2, 10, 9, 0, 0, 0, paris), time.Date(2025, 2, 10, 10, 30, 0, 0, paris), false, Date{}, Date{}},
+		{"duration iso", "start: 2025-02-10T09:00\n    duration: PT45M",
+			time.Date(2025, 2, 10, 9, 0, 0, 0, paris), time.Date(2025, 2, 10, 9, 45, 0, 0, paris), false, Date{}, Date{}},
+		{"explicit offset", "start: 2025-02-10T09:00:00-05:00\n    end: 2025-02-10T10:00:00-05:00",
+			time.Date(2025, 2, 10, 15, 0, 0, 0, paris), time.Date(2025, 2, 10, 16, 0, 0, 0, paris), false, Date{}, Date{}},
+		{"across midnight clock", "date: 2025-02-10\n    start: \"23:00\"\n    end: \"01:00\"",
+			time.Date(2025, 2, 10, 23, 0, 0, 0, paris), time.Date(2025, 2, 11, 1, 0, 0, 0, paris), false, Date{}, Date{}},
+		{"no end", "start: 2025-02-10T17:30",
+			time.Date(2025, 2, 10, 17, 30, 0, 0, paris), time.Time{}, false, Date{}, Date{}},
+		{"all day", "date: 2025-02-10", time.Time{}, time.Time{}, true, Date{2025, 2, 10}, Date{2025, 2, 10}},
+		{"date range", "date: 2025-02-10\n    end_date: 2025-02-12", time.Time{}, time.Time{}, true, Date{2025, 2, 10}, Date{2025, 2, 12}},
+		{"autumn repeated hour is the first", "start: 2025-10-26T02:30\n    duration: 30m",
+			time.Date(2025, 10, 26, 0, 30, 0, 0, time.UTC), time.Date(2025, 10, 26, 1, 0, 0, 0, time.UTC), false, Date{}, Date{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, _, err := decode(t, header+"sessions:\n  - id: s\n    title: S\n    "+tt.session+"\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := p.Sessions[0]
+			if s.AllDay != tt.allDay {
+				t.Fatalf("AllDay = %v", s.AllDay)
+			}
+			if tt.allDay {
+				if s.StartDate != tt.from || s.EndDate != tt.to {
+					t.Errorf("dates = %s..%s, want %s..%s", s.StartDate, s.EndDate, tt.from, tt.to)
+				}
+				return
+			}
+			if !s.Start.Equal(tt.start) || !s.End.Equal(tt.end) {
+				t.Errorf("got %v..%v, want %v..%v", s.Start, s.End, tt.start, tt.end)
+			}
+		})
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"missing id", "name: T\ntimezone: UTC\n", "id: missing programme id"},
+		{"unknown zone", "id: t\nname: T\ntimezone: Mars/Olympus\n", `unknown time zone "Mars/Olympus"`},
+		{"impossible date", header + "sessions:\n  - {id: a, title: A, date: 2025-02-30}\n", `"2025-02-30" is not a real date`},
+		{"end before start", header + "sessions:\n  - {id: a, title: A, start: 2025-02-10T10:00, end: 2025-02-10T09:00}\n", "is not after start"},
+		{"missing title", header + "sessions:\n  - {id: a, start: 2025-02-10T10:00}\n", "missing title"},
+		{"wrong type", header + "sessions:\n  - {id: a, title: [x], start: 2025-02-10T10:00}\n", "expected a string"},
+		{"unknown track", header + "tracks: [{id: science}]\nsessions:\n  - {id: a, title: A, track: sciense, date: 2025-02-10}\n", `unknown track "sciense" (did you mean "science"?)`},
+		{"unknown room", header + "venues: [{id: v, rooms: [r1]}]\nsessions:\n  - {id: a, title: A, venue: v, room: r2, date: 2025-02-10}\n", `unknown room "r2" in venue "v"`},
+		{"unknown speaker id", header + "speakers: [{id: ann, name: Ann}]\nsessions:\n  - {id: a, title: A, speakers: [bob], date: 2025-02-10}\n", `unknown speaker "bob"`},
+		{"duplicate id", header + "sessions:\n  - {id: a, title: A, date: 2025-02-10}\n  - {id: a, title: B, date: 2025-02-10}\n", `duplicate session id "a"`},
+		{"spring gap", header + "sessions:\n  - {id: a, title: A, start: 2025-03-30T02:30, duration: 1h}\n", "does not exist in Europe/Paris"},
+		{"end and duration", header + "sessions:\n  - {id: a, title: A, start: 2025-02-10T10:00, end: 2025-02-10T11:00, duration: 1h}\n", "either end or duration"},
+		{"bad status", header + "sessions:\n  - {id: a, title: A, date: 2025-02-10, status: maybe}\n", `unknown status "maybe"`},
+		{"bad colour", header + "tracks: [{id: x, colour: blue}]\n", `colour "blue" must be`},
+		{"bad id", header + "sessions:\n  - {id: 'a b', title: A, date: 2025-02-10}\n", "is not a valid id"},
+		{"empty", "", "empty programme"},
+		{"not a mapping", "- a\n- b\n", "expected a mapping"},
+		{"clock without date", header + "sessions:\n  - {id: a, title: A, start: \"10:00\"}\n", "give a date too"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags, err := decode(t, tt.src)
+			if err == nil {
+				t.Fatalf("no error; diagnostics: %v", diags)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not contain %q", err, tt.want)
+			}
+			for _, d := range diags.Errors() {
+				if d.File != "t.yaml" || (d.Line == 0 && tt.name != "empty") {
+					t.Errorf("diagnostic without position: %+v", d)
+				}
+			}
+		})
+	}
+}
+
+func TestDecodeReportsEveryError(t *testing.T) {
+	src := header + "sessions:\n  - {id: a, title: A, venue: nowhere, date: 2025-02-10}\n  - {id: b, date: 2025-13-01}\n"
+	_, diags, err := decode(t, src)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if n := len(diags.Errors()); n != 3 {
+		t.Errorf("got %d errors, want 3 (unknown venue, missing title, bad date):\n%v", n, diags)
+	}
+}
+
+func TestDecodeJSON(t *testing.T) {
+	src := `{"id": "j", "name": {"en": "J", "fr": "Jé"}, "timezone": "Europe/Paris", "languages": ["fr", "en"],
+	"sessions": [{"id": 7, "title": "Seven", "start": "2025-02-10T09:00", "duration": 30}]}`
+	p, _, err := DecodeBytes([]byte(src), "p.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Name.In(p.Lang()); got != "Jé" {
+		t.Errorf("name in %s = %q", p.Lang(), got)
+	}
+	if s := p.Sessions[0]; s.ID != "7" || s.End.Sub(s.Start) != 30*time.Minute {
+		t.Errorf("session = %+v", s)
+	}
+}
+
+func TestInlineSpeakersAreShared(t *testing.T) {
+	src := header + "sessions:\n  - {id: a, title: A, date: 2025-02-10, speakers: [Éric Lombard]}\n" +
+		"  - {id: b, title: B, date: 2025-02-11, speakers: [{name: Éric Lombard}]}\n"
+	p, _, err := decode(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Speakers) != 1 || p.Speakers[0].ID != "eric-lombard" {
+		t.Fatalf("speakers = %+v", p.Speakers)
+	}
+	if p.Sessions[0].Speakers[0] != p.Sessions[1].Speakers[0] {
+		t.Error("the same inline speaker is two speakers")
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	src := header + "start_date: 2025-02-10\nend_date: 2025-02-10\nvenues: [{id: v, rooms: [r]}, {id: w}]\n" +
+		"speakers: [{id: ann, name: Ann}]\nsessions:\n" +
+		"  - {id: a, title: A, room: r, speakers: [ann], start: 2025-02-10T10:00, end: 2025-02-10T11:00}\n" +
+		"  - {id: b, title: B, room: r, start: 2025-02-10T10:30, end: 2025-02-10T11:30}\n" +
+		"  - {id: c, title: C, venue: w, speakers: [ann], start: 2025-02-10T10:45, end: 2025-02-10T11:15}\n" +
+		"  - {id: d, title: D, date: 2025-02-12}\n"
+	_, diags, err := decode(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`overlaps session "a" in room r`, "speaker Ann is also in session", "outside the programme's dates"}
+	all := diags.Error()
+	for _, w := range want {
+		if !strings.Contains(all, w) {
+			t.Errorf("no warning %q in:\n%s", w, all)
+		}
+	}
+	if len(diags.Warnings()) != 3 {
+		t.Errorf("got %d warnings, want 3:\n%s", len(diags.Warnings()), all)
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	tests := map[string]time.Duration{"45": 45 * time.Minute, "1:30": 90 * time.Minute, "01:30:15": 90*time.Minute + 15*time.Second,
+		"0:05": 5 * time.Minute, "1h30m": 90 * time.Minute, "PT1H30M": 90 * time.Minute, "P1D": 24 * time.Hour}
+	for in, want := range tests {
+		got, err := ParseDuration(in)
+		if err != nil || got != want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "1:3", "1:60", "abc", "P", "PT"} {
+		if _, err := ParseDuration(bad); err == nil {
+			t.Errorf("ParseDuration(%q) accepted", bad)
+		}
+	}
+}
+
+func TestSlugify(t *testing.T) {
+	tests := map[string]string{"Éric Lombard": "eric-lombard", "Agnès Pannier-Runacher": "agnes-pannier-runacher",
+		"  Straße 5 ": "strasse-5", "李四": "", "Kak": "kak"}
+	for in, want := range tests {
+		if got := Slugify(in); got != want {
+			t.Errorf("Slugify(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRepeatedIDsGetStableDistinctKeys(t *testing.T) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	mk := func(h int) *Session {
+		return &Session{ID: "367", Title: Plain("x"), Start: time.Date(2019, 12, 27, h, 0, 0, 0, paris)}
+	}
+	p := &Programme{ID: "p", TimeZone: "Europe/Paris", Location: paris, Sessions: []*Session{mk(17), mk(16)}}
+	Normalize(p)
+	if p.Sessions[0].UIDKey != "367" || p.Sessions[1].UIDKey != "367-20191227T1600" {
+		t.Errorf("keys = %s, %s", p.Sessions[0].UIDKey, p.Sessions[1].UIDKey)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(header + "sessions:\n  - {id: a, title: A, start: 2025-02-10T10:00, end: 2025-02-10T11:00}\n"))
+	f.Add([]byte(header + "venues: [{id: v, geo: [1, 2], rooms: [{id: r}]}]\ntracks: [{id: t}]\nsessions:\n  - {id: a, title: {en: A, fr: B}, room: r, track: t, date: 2025-02-10, end_date: 2025-02-11}\n"))
+	f.Add([]byte(`{"id":"x","name":"x","timezone":"UTC","sessions":[{"id":1,"title":"t","start":"2025-01-01T00:00Z","duration":"1:00"}]}`))
+	f.Add([]byte("&a [*a, *a]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, diags, err := DecodeBytes(data, "fuzz.yaml")
+		if err == nil && p == nil {
+			t.Fatal("nil programme without error")
+		}
+		if err != nil && !diags.HasErrors() {
+			t.Fatalf("error %v without error diagnostics", err)
+		}
+		if p != nil {
+			for _, s := range p.Sessions {
+				if !s.AllDay && !s.End.IsZero() && !s.End.After(s.Start) {
+					t.Fatalf("session %s ends before it starts", s.ID)
+				}
+			}
+		}
+	})
+}
