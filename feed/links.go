@@ -24,10 +24,23 @@ func LinksFor(base, rel, name string) Links {
 	}
 	l.HTTPS = strings.TrimRight(base, "/") + "/" + rel
 	l.Webcal = WebcalURL(l.HTTPS)
-	l.Google = "https://calendar.google.com/calendar/r?cid=" + url.QueryEscape(l.Webcal)
-	l.Outlook = "https://outlook.live.com/calendar/0/addfromweb?url=" + url.QueryEscape(l.HTTPS) +
-		"&name=" + url.QueryEscape(name)
+	l.Google = GoogleURL(l.HTTPS)
+	l.Outlook = OutlookURL(l.HTTPS, name)
 	return l
+}
+
+// GoogleURL returns Google Calendar's add-by-URL link for the feed at u,
+// an http(s) URL. Google fetches the feed from its own servers, so u must
+// be reachable from the internet.
+func GoogleURL(u string) string {
+	return "https://calendar.google.com/calendar/r?cid=" + url.QueryEscape(u)
+}
+
+// OutlookURL returns Outlook on the web's add-from-web link for the feed
+// at u, an http(s) URL, named name. Outlook on the web takes the https
+// form; webcal:// does not work there.
+func OutlookURL(u, name string) string {
+	return "https://outlook.live.com/calendar/0/addfromweb?url=" + url.QueryEscape(u) + "&name=" + url.QueryEscape(name)
 }
 
 // WebcalURL turns an http(s) URL into the webcal:// form that makes
