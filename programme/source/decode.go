@@ -5,7 +5,9 @@ import (
 
 	"github.com/confcal/confcal/programme"
 	"github.com/confcal/confcal/programme/c3voc"
+	csvprog "github.com/confcal/confcal/programme/csv"
 	"github.com/confcal/confcal/programme/frab"
+	icalin "github.com/confcal/confcal/programme/ical"
 )
 
 // Decode decodes data in whichever supported format it is in (or in
@@ -29,6 +31,10 @@ func Decode(data []byte, name string, opts Options) (*programme.Programme, progr
 		p, diags, err = frab.Decode(data, name, frab.Options{TimeZone: opts.TimeZone})
 	case C3VOC:
 		p, diags, err = c3voc.Decode(data, name, c3voc.Options{TimeZone: opts.TimeZone})
+	case CSV:
+		p, diags, err = csvprog.Decode(data, name, csvprog.Options{TimeZone: opts.TimeZone})
+	case ICal:
+		p, diags, err = icalin.Decode(data, name, icalin.Options{TimeZone: opts.TimeZone})
 	default:
 		return nil, nil, &programme.InvalidError{Diagnostics: programme.Diagnostics{{
 			Severity: programme.Error, File: name, Message: "unknown format " + string(format)}}}
