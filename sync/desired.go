@@ -1,0 +1,212 @@
+package sync
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/confcal/confcal/programme"
+)
+
+// Cancelled sessions are either removed from the calendar or kept, marked.
+const (
+	CancelledRemove = "remove"
+	CancelledMark   = "mark"
+)
+
+// BuildOptions shape the desired events.
+type BuildOptions struct {
+	// Lang is the language of texts ("" for the programme's first).
+	Lang string
+	// UID returns a session's UID; nil uses "<programme>-<key>@<domain>",
+	// the UID of confcal's feeds.
+	UID func(*programme.Session) string
+	// Cancelled is CancelledRemove (the default) or CancelledMark.
+	Cancelled string
+	// Generation is the Owner's generation.
+	Generation int
+}
+
+// Desired is what the calendar should hold: one Item per chosen session,
+// in programme order, and why every other session of the programme is not
+// wanted.
+type Desired struct {
+	Owner Owner
+	Items []Item
+	// Excluded maps the event id of each session of the programme that
+	// is not wanted to the reason ("not selected", "cancelled in the
+	// programme").
+	Excluded map[string]string
+	// Titles names every session of the programme by event id, for
+	// messages about events whose session is not wanted.
+	Titles map[string]string
+}
+
+// Build returns the Desired set for the chosen sessions of p.
+func Build(p *programme.Programme, chosen []*programme.Session, opts BuildOptions) (Desired, error) {
+	if p == nil {
+		return Desired{}, fmt.Errorf("build desired events: no programme")
+	}
+	if p.ID == "" {
+		return Desired{}, fmt.Errorf("build desired events: the programme has no id")
+	}
+	switch opts.Cancelled {
+	case "", CancelledRemove, CancelledMark:
+	default:
+		return Desired{}, fmt.Errorf("cancelled sessions: %q is neither %q nor %q", opts.Cancelled, CancelledRemove, CancelledMark)
+	}
+	owner := Owner{Source: p.ID, Generation: opts.Generation}
+	uid := opts.UID
+	if uid == nil {
+		uid = func(s *programme.Session) string { return p.ID + "-" + s.UIDKey + "@" + p.Domain }
+	}
+	lang := opts.Lang
+	if lang == "" {
+		lang = p.Lang()
+	}
+	r := fieldRenderer{p: p, lang: lang}
+	want := map[*programme.Session]bool{}
+	for _, s := range chosen {
+		want[s] = true
+	}
+	d := Desired{Owner: owner, Excluded: map[string]string{}, Titles: map[string]string{}}
+	seen := map[string]string{}
+	sessions := append([]*programme.Session(nil), p.Sessions...)
+	sort.SliceStable(sessions, func(i, j int) bool { return programme.Less(p, sessions[i], sessions[j]) })
+	for _, s := range sessions {
+		u := uid(s)
+		id := EventID(owner, u)
+		if prev, dup := seen[id]; dup {
+			return Desired{}, fmt.Errorf("build desired events: sessions %s and %s share the UID %s", prev, s.ID, u)
+		}
+		seen[id] = s.ID
+		d.Titles[id] = r.text(s.Title)
+		switch {
+		case !want[s]:
+			d.Excluded[id] = "not selected"
+		case s.Status == programme.Cancelled && opts.Cancelled != CancelledMark:
+			d.Excluded[id] = "cancelled in the programme"
+		default:
+			f := r.fields(s)
+			d.Items = append(d.Items, Item{
+				ID:        id,
+				SessionID: s.ID,
+				Fields:    f,
+				Marker: Marker{Tool: Tool, Source: owner.Source, UID: u, Hash: f.Hash(),
+					Schema: Schema, Generation: owner.Generation},
+			})
+		}
+	}
+	return d, nil
+}
+
+// fieldRenderer turns sessions into managed fields in one language.
+type fieldRenderer struct {
+	p    *programme.Programme
+	lang string
+}
+
+func (r fieldRenderer) text(t programme.Text) string {
+	return oneLine(t.In(r.lang, r.p.Languages...))
+}
+
+func (r fieldRenderer) fields(s *programme.Session) Fields {
+	f := Fields{
+		Title:       r.text(s.Title),
+		Description: r.description(s),
+		Location:    r.location(s),
+		URL:         s.URL,
+		Status:      "confirmed",
+	}
+	if s.Status == programme.Tentative {
+		f.Status = "tentative"
+	}
+	if s.Status == programme.Cancelled {
+		f.Title = "Cancelled: " + f.Title
+		f.Free = true
+	}
+	if s.AllDay {
+		f.AllDay = true
+		f.StartDate = s.StartDate.String()
+		f.EndDate = s.EndDate.AddDays(1).String()
+		f.Free = true
+		return f
+	}
+	loc := s.Zone(r.p)
+	f.TimeZone = loc.String()
+	f.Start = s.Start.In(loc)
+	f.End = f.Start
+	if !s.End.IsZero() {
+		f.End = s.End.In(loc)
+	}
+	return f
+}
+
+func (r fieldRenderer) location(s *programme.Session) string {
+	var parts []string
+	add := func(p string) {
+		p = oneLine(p)
+		if p == "" {
+			return
+		}
+		if len(parts) > 0 && strings.Contains(parts[len(parts)-1], p) {
+			return
+		}
+		parts = append(parts, p)
+	}
+	if s.Room != nil {
+		add(r.text(s.Room.Name))
+	}
+	if s.Venue != nil {
+		add(r.text(s.Venue.Name))
+		add(s.Venue.Address)
+	}
+	add(s.Location)
+	return strings.Join(parts, ", ")
+}
+
+// description is the session's text, then one line per fact.
+func (r fieldRenderer) description(s *programme.Session) string {
+	var paras []string
+	for _, t := range []programme.Text{s.Subtitle, s.Description} {
+		if v := strings.TrimSpace(t.In(r.lang, r.p.Languages...)); v != "" {
+			paras = append(paras, v)
+		}
+	}
+	var facts []string
+	if len(s.Speakers) > 0 {
+		names := make([]string, len(s.Speakers))
+		for i, sp := range s.Speakers {
+			names[i] = sp.Name
+			if sp.Affiliation != "" {
+				names[i] += " (" + sp.Affiliation + ")"
+			}
+		}
+		facts = append(facts, "Speakers: "+strings.Join(names, ", "))
+	}
+	if len(s.Tracks) > 0 {
+		names := make([]string, len(s.Tracks))
+		for i, t := range s.Tracks {
+			names[i] = r.text(t.Name)
+		}
+		facts = append(facts, "Track: "+strings.Join(names, ", "))
+	}
+	if s.Room != nil {
+		facts = append(facts, "Room: "+r.text(s.Room.Name))
+	}
+	if !s.AllDay && s.End.IsZero() {
+		facts = append(facts, "End time not published")
+	}
+	if s.Livestream != "" {
+		facts = append(facts, "Livestream: "+s.Livestream)
+	}
+	if s.URL != "" {
+		facts = append(facts, "More: "+s.URL)
+	}
+	if len(facts) > 0 {
+		paras = append(paras, strings.Join(facts, "\n"))
+	}
+	return strings.Join(paras, "\n\n")
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
