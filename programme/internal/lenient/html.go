@@ -159,7 +159,9 @@ type textBuilder struct {
 }
 
 func (b *textBuilder) text(s string) {
-	s = html.UnescapeString(s)
+	if strings.IndexByte(s, '&') >= 0 {
+		s = html.UnescapeString(s)
+	}
 	if s == "" {
 		return
 	}
@@ -168,19 +170,19 @@ func (b *textBuilder) text(s string) {
 		b.sb.WriteString(s)
 		return
 	}
-	if isHTMLSpace(rune(s[0])) {
-		b.space()
-	}
-	fields := strings.FieldsFunc(s, isHTMLSpace)
-	for i, f := range fields {
-		if i > 0 {
+	for i := 0; i < len(s); {
+		if isHTMLSpace(rune(s[i])) {
 			b.space()
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && !isHTMLSpace(rune(s[j])) {
+			j++
 		}
 		b.flush()
-		b.sb.WriteString(f)
-	}
-	if len(fields) > 0 && isHTMLSpace(rune(s[len(s)-1])) {
-		b.space()
+		b.sb.WriteString(s[i:j])
+		i = j
 	}
 }
 
