@@ -211,7 +211,18 @@ func Load(opts Options) (*Loaded, error) {
 	}
 	values := map[string]any{}
 	for _, k := range Keys() {
-		values[k] = v.Get(k)
+		switch defaults[k].(type) {
+		case time.Duration:
+			values[k] = v.GetDuration(k).String()
+		case bool:
+			values[k] = v.GetBool(k)
+		case float64:
+			values[k] = v.GetFloat64(k)
+		case int:
+			values[k] = v.GetInt(k)
+		default:
+			values[k] = v.GetString(k)
+		}
 	}
 	return &Loaded{Config: cfg, File: file, Sources: sources, Values: values}, nil
 }
