@@ -143,16 +143,13 @@ func Diff(want Desired, have []Remote, opts DiffOptions) *Plan {
 			continue
 		}
 		owned := owner.Owns(*r)
-		if owned && !r.Deleted {
+		switch {
+		case owned && !r.Deleted:
 			p.Owned++
+		case !owned && !r.Deleted:
+			p.Foreign++
 		}
-		if wanted[r.ID] {
-			continue
-		}
-		if !owned {
-			if !r.Deleted {
-				p.Foreign++
-			}
+		if wanted[r.ID] || !owned {
 			continue
 		}
 		if r.Deleted {
