@@ -75,7 +75,7 @@ func (r *renderer) event(s *programme.Session, meta Meta, ghost bool) (*Event, e
 		ev.SetStatus(ics.ObjectStatusConfirmed)
 	}
 	ev.SetSummary(summary)
-	if d := r.description(s); d != "" {
+	if d := r.description(s, meta.Was); d != "" {
 		ev.SetDescription(d)
 	}
 	if loc := r.location(s); loc != "" {
@@ -219,7 +219,7 @@ func (r *renderer) categories(s *programme.Session) []string {
 
 // description is the plain-text body: subtitle, the session's own text,
 // then speakers, tracks, room and links, one per line.
-func (r *renderer) description(s *programme.Session) string {
+func (r *renderer) description(s *programme.Session, was *Snapshot) string {
 	var b strings.Builder
 	para := func(text string) {
 		text = strings.TrimSpace(cleanText(text))
@@ -230,6 +230,9 @@ func (r *renderer) description(s *programme.Session) string {
 			b.WriteString("\n\n")
 		}
 		b.WriteString(text)
+	}
+	if was != nil && s.Status != programme.Cancelled {
+		para(r.words.Moved + " " + r.formerly(was) + ".")
 	}
 	para(r.text(s.Subtitle))
 	para(r.text(s.Description))
@@ -294,4 +297,31 @@ func isoDuration(d time.Duration) string {
 		return "PT0S"
 	}
 	return b.String()
+}
+
+// formerly describes where and when a moved session used to be.
+func (r *renderer) formerly(was *Snapshot) string {
+	var parts []string
+	switch {
+	case was.AllDay && was.StartDate == was.EndDate:
+		parts = append(parts, was.StartDate.String())
+	case was.AllDay:
+		parts = append(parts, was.StartDate.String()+" – "+was.EndDate.String())
+	default:
+		if t, err := time.Parse(time.RFC3339, was.Start); err == nil {
+			if loc, err := programme.LoadLocation(was.Zone); err == nil {
+				t = t.In(loc)
+			}
+			parts = append(parts, t.Format("2006-01-02 15:04"))
+		}
+	}
+	if was.Room != nil {
+		parts = append(parts, r.text(was.Room.Name))
+	}
+	if was.Venue != nil {
+		parts = append(parts, r.text(was.Venue.Name))
+	} else if was.Location != "" {
+		parts = append(parts, was.Location)
+	}
+	return strings.Join(parts, ", ")
 }

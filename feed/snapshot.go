@@ -145,3 +145,24 @@ func (sn Snapshot) Session(p *programme.Programme) (*programme.Session, error) {
 	}
 	return s, nil
 }
+
+// moved reports whether next is at another time or place than sn.
+func (sn Snapshot) moved(next Snapshot) bool {
+	return sn.Start != next.Start || sn.End != next.End || sn.AllDay != next.AllDay ||
+		sn.StartDate != next.StartDate || sn.EndDate != next.EndDate ||
+		sn.venueID() != next.venueID() || sn.roomID() != next.roomID() || sn.Location != next.Location
+}
+
+func (sn Snapshot) venueID() string {
+	if sn.Venue == nil {
+		return ""
+	}
+	return sn.Venue.ID
+}
+
+func (sn Snapshot) roomID() string {
+	if sn.Room == nil {
+		return ""
+	}
+	return sn.Room.ID
+}

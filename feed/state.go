@@ -18,6 +18,9 @@ type Meta struct {
 	Sequence int
 	Created  time.Time
 	Modified time.Time
+	// Was is the session before its last change, when that change moved
+	// it in time or place, so the event can say where it used to be.
+	Was *Snapshot
 }
 
 // History is what a build knows of earlier builds: each session's Meta by
@@ -53,6 +56,8 @@ type stateEntry struct {
 	Modified time.Time `json:"modified"`
 	Removed  time.Time `json:"removed,omitzero"`
 	Snapshot Snapshot  `json:"snapshot"`
+	// Was is the snapshot before the last change that moved the session.
+	Was *Snapshot `json:"was,omitempty"`
 }
 
 // DefaultStatePath is where the state of programme id is kept unless told
@@ -121,11 +126,17 @@ func (s *Store) Reconcile(p *programme.Programme, now time.Time) (*History, erro
 			e = &stateEntry{Hash: hash, Created: stamp, Modified: stamp, Snapshot: snap}
 			s.file.Sessions[sess.UIDKey] = e
 		case e.Hash != hash || !e.Removed.IsZero():
+			if e.Removed.IsZero() && e.Snapshot.moved(snap) {
+				was := e.Snapshot
+				e.Was = &was
+			} else if e.Was != nil && !e.Was.moved(snap) {
+				e.Was = nil // moved back where it was
+			}
 			e.Hash, e.Snapshot, e.Removed = hash, snap, time.Time{}
 			e.Sequence++
 			e.Modified = later(now, e.Modified)
 		}
-		h.Meta[sess.UIDKey] = Meta{Sequence: e.Sequence, Created: e.Created, Modified: e.Modified}
+		h.Meta[sess.UIDKey] = Meta{Sequence: e.Sequence, Created: e.Created, Modified: e.Modified, Was: e.Was}
 	}
 	_, end := p.Bounds()
 	keys := make([]string, 0, len(s.file.Sessions))

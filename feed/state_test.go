@@ -89,7 +89,7 @@ func TestStateChangesAndCancellations(t *testing.T) {
 		t.Errorf("an unchanged session changed:\n%s", ev)
 	}
 	if ev := eventOf(t, third, "move"); !strings.Contains(ev, "SEQUENCE:1\r\n") || !strings.Contains(ev, "LAST-MODIFIED:20250503T080000Z") ||
-		!strings.Contains(ev, "CREATED:20250501T080000Z") {
+		!strings.Contains(ev, "CREATED:20250501T080000Z") || !strings.Contains(ev, "DESCRIPTION:Moved\\; it was 2025-06-10 10:00.") {
 		t.Errorf("moved session:\n%s", ev)
 	}
 	ev := eventOf(t, third, "drop")
