@@ -62,7 +62,7 @@ type AgendaFile struct {
 const MaxAgendaFileSize = 1 << 20
 
 // agendaKeys are the keys of an agenda file, in the order Save writes them.
-var agendaKeys = []string{"programme", "programme_id", "name", "select", "alarm", "lang", "timezone"}
+var agendaKeys = []string{"programme", "programme_id", "name", "select", "alarm", "lang", "tz"}
 
 // selectKeys are the keys under select: the flag names.
 var selectKeys = []string{"session", "track", "day", "venue", "room", "speaker", "type", "tag", "text",
@@ -141,7 +141,14 @@ func (d *agendaDecoder) errf(n *yaml.Node, path, format string, args ...any) {
 }
 
 func (d *agendaDecoder) decode(root *yaml.Node) {
-	n := resolve(root)
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	n = resolve(n)
+	if isNull(n) {
+		return // an empty mapping: no programme, no selection
+	}
 	if n.Kind != yaml.MappingNode {
 		d.errf(n, "", "an agenda file is a mapping with programme, select, alarm, lang; found %s", kindName(n))
 		return
@@ -157,7 +164,7 @@ func (d *agendaDecoder) decode(root *yaml.Node) {
 			d.af.Name = d.scalar(k.Value, v)
 		case "lang":
 			d.af.Lang = d.scalar(k.Value, v)
-		case "timezone":
+		case "tz":
 			if tz := d.scalar(k.Value, v); tz != "" {
 				if _, err := LoadLocation(tz); err != nil {
 					d.errf(v, k.Value, "unknown time zone %q", tz)
@@ -395,7 +402,7 @@ func (af *AgendaFile) Encode(dir string) ([]byte, error) {
 		add("lang", scalar(af.Lang))
 	}
 	if af.TimeZone != "" {
-		add("timezone", scalar(af.TimeZone))
+		add("tz", scalar(af.TimeZone))
 	}
 	var b bytes.Buffer
 	b.WriteString("# A confcal agenda: confcal agenda --agenda FILE (see docs/selection.md).\n")
