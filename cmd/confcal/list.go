@@ -15,9 +15,9 @@ import (
 )
 
 type listOptions struct {
-	days, tracks, venues []string
-	json                 bool
-	lang                 string
+	sel  *selectionFlags
+	json bool
+	lang string
 }
 
 func newListCmd(a *app) *cobra.Command {
@@ -27,119 +27,54 @@ func newListCmd(a *app) *cobra.Command {
 		Short: "List sessions as a table grouped by day",
 		Long: `List prints the programme's sessions, grouped by day, as an aligned table:
 time, title, venue and room, tracks. Times are in the programme's zone.
-Filters of one kind are OR-ed, different kinds AND-ed.`,
+With no selection flag it lists every session.
+
+` + selectionHelp,
 		Example: `  confcal list
   confcal list --day 2025-02-11 --track business
-  confcal list --venue grandpalais --json`,
+  confcal list --venue grandpalais --json
+  confcal list --text macron --not-type dinner
+  confcal list --agenda examples/agendas/summit-week.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, err := opts.sel.applyAgenda(a); err != nil {
+				return err
+			}
 			opts.lang = a.cfg.Config.Lang
 			return runList(cmd.Context(), a, opts)
 		},
 	}
+	opts.sel = addSelectionFlags(cmd)
 	f := cmd.Flags()
-	f.StringSliceVar(&opts.days, "day", nil, "only sessions on `DATE` (YYYY-MM-DD; repeatable)")
-	f.StringSliceVar(&opts.tracks, "track", nil, "only sessions in track `ID` (repeatable)")
-	f.StringSliceVar(&opts.venues, "venue", nil, "only sessions at venue `ID` (repeatable)")
 	f.BoolVar(&opts.json, "json", false, "print as JSON")
 	f.String("lang", "", "show texts in `LANG`")
 	return cmd
 }
 
 func runList(ctx context.Context, a *app, opts *listOptions) error {
+	sel, err := opts.sel.selection()
+	if err != nil {
+		return err
+	}
 	p, err := a.loadProgramme(ctx)
 	if err != nil {
 		return err
 	}
-	sessions, err := filterSessions(p, opts)
-	if err != nil {
-		return err
+	sessions := p.Sessions
+	if !sel.IsZero() {
+		if sessions, err = opts.sel.choose(p, sel); err != nil {
+			return err
+		}
 	}
 	lang := opts.lang
 	if lang == "" {
 		lang = p.Lang()
 	}
 	if opts.json {
-		return writeSessionsJSON(a.stdout, p, sessions, lang)
+		return writeSessionsJSON(a.stdout, p, sessions, lang, nil)
 	}
 	writeSessionTable(a.stdout, p, sessions, lang)
 	return nil
-}
-
-func filterSessions(p *programme.Programme, opts *listOptions) ([]*programme.Session, error) {
-	days := map[programme.Date]bool{}
-	for _, d := range opts.days {
-		date, err := programme.ParseDate(d)
-		if err != nil {
-			return nil, usagef("--day: %v", err)
-		}
-		days[date] = true
-	}
-	for _, t := range opts.tracks {
-		if p.Track(t) == nil {
-			return nil, usagef("--track: unknown track %q%s", t, suggestion(t, trackIDs(p)))
-		}
-	}
-	for _, v := range opts.venues {
-		if p.Venue(v) == nil {
-			return nil, usagef("--venue: unknown venue %q%s", v, suggestion(v, venueIDs(p)))
-		}
-	}
-	var out []*programme.Session
-	for _, s := range p.Sessions {
-		if len(days) > 0 && !anyDay(s.Days(p), days) {
-			continue
-		}
-		if len(opts.tracks) > 0 && !inTracks(s, opts.tracks) {
-			continue
-		}
-		if len(opts.venues) > 0 && (s.Venue == nil || !contains(opts.venues, s.Venue.ID)) {
-			continue
-		}
-		out = append(out, s)
-	}
-	return out, nil
-}
-
-func anyDay(ds []programme.Date, want map[programme.Date]bool) bool {
-	for _, d := range ds {
-		if want[d] {
-			return true
-		}
-	}
-	return false
-}
-
-func inTracks(s *programme.Session, ids []string) bool {
-	for _, t := range s.Tracks {
-		if contains(ids, t.ID) {
-			return true
-		}
-	}
-	return false
-}
-
-func suggestion(s string, candidates []string) string {
-	if m := programme.Suggest(s, candidates); m != "" {
-		return fmt.Sprintf(" (did you mean %q?)", m)
-	}
-	return ""
-}
-
-func trackIDs(p *programme.Programme) []string {
-	var out []string
-	for _, t := range p.Tracks {
-		out = append(out, t.ID)
-	}
-	return out
-}
-
-func venueIDs(p *programme.Programme) []string {
-	var out []string
-	for _, v := range p.Venues {
-		out = append(out, v.ID)
-	}
-	return out
 }
 
 // timeRange formats a session's time in loc for people: 09:00–10:30,
@@ -264,15 +199,20 @@ type sessionJSON struct {
 	URL       string   `json:"url,omitempty"`
 }
 
-func toJSON(p *programme.Programme, s *programme.Session, lang string) sessionJSON {
+// toJSON describes s for scripts; times are in loc, or in the session's
+// own zone when loc is nil.
+func toJSON(p *programme.Programme, s *programme.Session, lang string, loc *time.Location) sessionJSON {
 	j := sessionJSON{ID: s.ID, UID: p.ID + "-" + s.UIDKey + "@" + p.Domain, Title: s.Title.In(lang, p.Languages...),
 		Day: s.Day(p).String(), AllDay: s.AllDay, Location: s.Location, Type: s.Type, Status: string(s.Status), URL: s.URL}
+	if loc == nil {
+		loc = s.Start.Location()
+	}
 	if s.AllDay {
 		j.StartDate, j.EndDate = s.StartDate.String(), s.EndDate.String()
 	} else {
-		j.Start = s.Start.Format(time.RFC3339)
+		j.Start = s.Start.In(loc).Format(time.RFC3339)
 		if !s.End.IsZero() {
-			j.End = s.End.Format(time.RFC3339)
+			j.End = s.End.In(loc).Format(time.RFC3339)
 		}
 	}
 	if s.Venue != nil {
@@ -290,10 +230,10 @@ func toJSON(p *programme.Programme, s *programme.Session, lang string) sessionJS
 	return j
 }
 
-func writeSessionsJSON(w io.Writer, p *programme.Programme, sessions []*programme.Session, lang string) error {
+func writeSessionsJSON(w io.Writer, p *programme.Programme, sessions []*programme.Session, lang string, loc *time.Location) error {
 	out := make([]sessionJSON, 0, len(sessions))
 	for _, s := range sessions {
-		out = append(out, toJSON(p, s, lang))
+		out = append(out, toJSON(p, s, lang, loc))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -168,6 +168,7 @@ week in Paris, 6 to 11 February 2025.`,
 	root.AddCommand(
 		newValidateCmd(a),
 		newListCmd(a),
+		newAgendaCmd(a),
 		newBuildCmd(a),
 		newConfigCmd(a),
 		newVersionCmd(a),

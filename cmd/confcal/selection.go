@@ -129,6 +129,9 @@ func (sf *selectionFlags) choose(p *programme.Programme, sel programme.Selection
 	}
 	var se *programme.SelectionError
 	if errors.As(err, &se) {
+		if se.Err != nil {
+			return nil, usagef("--%s %q: %v", flagName(se.Field), se.Value, se.Err)
+		}
 		return nil, usagef("--%s: %v", flagName(se.Field), err)
 	}
 	if errors.Is(err, programme.ErrEmptySelection) {
