@@ -1,0 +1,217 @@
+package frab
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/confcal/confcal/programme"
+)
+
+func decodeFile(t *testing.T, name string, opts Options) (*programme.Programme, programme.Diagnostics) {
+	t.Helper()
+	data, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, diags, err := Decode(data, name, opts)
+	if err != nil {
+		t.Fatalf("decode %s: %v", name, err)
+	}
+	return p, diags
+}
+
+// byTitle returns the sessions titled title, in order.
+func byTitle(p *programme.Programme, title string) []*programme.Session {
+	var out []*programme.Session
+	for _, s := range p.Sessions {
+		if s.Title.In("") == title {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func hasWarning(diags programme.Diagnostics, substr string) bool {
+	for _, d := range diags {
+		if d.Severity == programme.Warning && strings.Contains(d.Message, substr) {
+			return true
+		}
+	}
+	return false
+}
+
+func utc(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestPentabarfNeedsZone(t *testing.T) {
+	data, err := os.ReadFile("testdata/pentabarf.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, diags, err := Decode(data, "pentabarf.xml", Options{})
+	if err == nil {
+		t.Fatal("decoded a schedule with no zone and no offsets without --timezone")
+	}
+	errs := diags.Errors()
+	if len(errs) != 1 || !strings.Contains(errs[0].Message, "--timezone") || errs[0].File != "pentabarf.xml" || errs[0].Line == 0 {
+		t.Errorf("want one error naming the file, the place and --timezone, got %v", errs)
+	}
+}
+
+func TestPentabarf(t *testing.T) {
+	p, diags := decodeFile(t, "pentabarf.xml", Options{TimeZone: "Europe/Brussels"})
+	if got := len(p.Sessions); got != 5 {
+		t.Fatalf("got %d sessions, want 5", got)
+	}
+	tests := []struct {
+		title      string
+		n          int // which occurrence
+		start, end string
+		room       string
+	}{
+		{"Opening", 0, "2024-02-03T08:00:00Z", "2024-02-03T08:45:00Z", "main"},
+		{"Opening", 1, "2024-02-04T08:00:00Z", "2024-02-04T08:45:00Z", "main"},
+		{"Long workshop", 0, "2024-02-03T09:00:00Z", "2024-02-03T10:30:00Z", "main"},
+		// Before the 06:00 day change: after midnight, the next date.
+		{"After midnight", 0, "2024-02-04T00:30:00Z", "2024-02-04T01:30:00Z", "main"},
+		{"Zero length", 0, "2024-02-04T11:00:00Z", "", "main"},
+	}
+	for _, tt := range tests {
+		ss := byTitle(p, tt.title)
+		if len(ss) <= tt.n {
+			t.Errorf("%s #%d: missing", tt.title, tt.n)
+			continue
+		}
+		s := ss[tt.n]
+		if !s.Start.Equal(utc(tt.start)) {
+			t.Errorf("%s #%d: start %s, want %s", tt.title, tt.n, s.Start.UTC().Format(time.RFC3339), tt.start)
+		}
+		if tt.end == "" && !s.End.IsZero() || tt.end != "" && !s.End.Equal(utc(tt.end)) {
+			t.Errorf("%s #%d: end %v, want %q", tt.title, tt.n, s.End, tt.end)
+		}
+		if s.Room == nil || s.Room.ID != tt.room {
+			t.Errorf("%s #%d: room %v, want %s", tt.title, tt.n, s.Room, tt.room)
+		}
+		if s.Start.Location().String() != "Europe/Brussels" {
+			t.Errorf("%s: start in %s, want the programme's zone", tt.title, s.Start.Location())
+		}
+	}
+	open := byTitle(p, "Opening")
+	if open[0].UIDKey == open[1].UIDKey || open[0].UIDKey != "101" || open[1].UIDKey != "101-20240204T0800" {
+		t.Errorf("repeated id 101 gave keys %q and %q", open[0].UIDKey, open[1].UIDKey)
+	}
+	if got, want := open[0].Description.In(""), "Welcome & thanks.\n\n- one\n- two"; got != want {
+		t.Errorf("HTML abstract became %q, want %q", got, want)
+	}
+	if len(open[0].Speakers) != 2 || open[0].Speakers[0].Name != "Ada Lovelace" {
+		t.Errorf("speakers: %+v", open[0].Speakers)
+	}
+	if p.Venues[0].ID != "old-hall" || p.Venues[0].Address != "Brussels" {
+		t.Errorf("venue %q at %q", p.Venues[0].ID, p.Venues[0].Address)
+	}
+	if p.Track("unused-track") == nil || p.Track("kernel") == nil {
+		t.Errorf("declared tracks missing: %v", p.Tracks)
+	}
+	for _, w := range []string{"is not the room it is listed in", "is also used by", "is zero", "HTML"} {
+		if !hasWarning(diags, w) {
+			t.Errorf("no warning %q in %v", w, diags)
+		}
+	}
+	for _, d := range diags {
+		if d.File != "pentabarf.xml" || d.Line == 0 {
+			t.Errorf("warning without a place: %v", d)
+		}
+	}
+}
+
+func TestPretalx(t *testing.T) {
+	p, diags := decodeFile(t, "pretalx.xml", Options{})
+	if p.TimeZone != "Europe/Berlin" || p.ID != "tinycon-2025" || p.Name.In("") != "TinyCon 2025" {
+		t.Fatalf("programme %q %q in %s", p.ID, p.Name.In(""), p.TimeZone)
+	}
+	tickets := byTitle(p, "Tickets gone")[0]
+	if tickets.ID != "a2dd3dc7-ecae-50b3-82d9-266ad02f7a40" {
+		t.Errorf("id %q, want the guid", tickets.ID)
+	}
+	if !tickets.Start.Equal(utc("2025-12-27T15:00:00Z")) || !tickets.End.Equal(utc("2025-12-27T16:00:00Z")) {
+		t.Errorf("tickets at %v..%v", tickets.Start, tickets.End)
+	}
+	if tickets.URL != "https://tinycon.example.org/event/tickets/" {
+		t.Errorf("relative url resolved to %q", tickets.URL)
+	}
+	if tickets.Language != "de" {
+		t.Errorf("language %q", tickets.Language)
+	}
+	if tickets.Description.In("") != "Fraud at scale.\n\nLonger text." {
+		t.Errorf("description %q", tickets.Description.In(""))
+	}
+	if len(tickets.Tracks) != 1 || tickets.Tracks[0].ID != "security" || tickets.Tracks[0].Colour != "#0347b4" {
+		t.Errorf("track %+v", tickets.Tracks)
+	}
+	night := byTitle(p, "Night talk")[0]
+	if !night.Start.Equal(utc("2025-12-28T00:00:00Z")) || night.Tracks[0].ID != "art" {
+		t.Errorf("night talk at %v in %v", night.Start, night.Tracks)
+	}
+	ny := byTitle(p, "From New York")[0]
+	if !ny.Start.Equal(utc("2025-12-27T15:30:00Z")) {
+		t.Errorf("explicit -05:00 offset not kept: %v", ny.Start)
+	}
+	inUTC := byTitle(p, "Written in UTC")[0]
+	if !inUTC.Start.Equal(utc("2025-12-27T19:00:00Z")) {
+		t.Errorf("UTC date with local start: %v", inUTC.Start)
+	}
+	for _, w := range []string{"not in the programme's zone", "both are the same instant", "not one language tag"} {
+		if !hasWarning(diags, w) {
+			t.Errorf("no warning %q in %v", w, diags)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name, xml, want string
+		line            int
+	}{
+		{"broken", "<schedule>\n<day date=\"2025-01-01\">\n<room name=\"A\"><event id=\"1\"><title>x</ti", "not a readable schedule.xml", 0},
+		{"root", "<iCalendar><vcalendar/></iCalendar>", "the root element is <iCalendar>", 0},
+		{"no start", "<schedule>\n<conference><time_zone_name>Europe/Paris</time_zone_name></conference>\n<day date=\"2025-01-01\">\n<room name=\"A\">\n<event id=\"e1\"><title>No start</title></event></room></day></schedule>", `event "e1" has no start time`, 5},
+		{"bad zone", "<schedule><conference><time_zone_name>Mars/Olympus</time_zone_name></conference></schedule>", "no time zone", 1},
+		{"no id", "<schedule><conference><time_zone_name>UTC</time_zone_name></conference><day date=\"2025-01-01\"><room name=\"A\"><event><title>Nameless</title><start>10:00</start></event></room></day></schedule>", "has no guid, id, code or slug", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags, err := Decode([]byte(tt.xml), "bad.xml", Options{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			errs := diags.Errors()
+			if len(errs) == 0 || !strings.Contains(errs[0].Message, tt.want) || errs[0].File != "bad.xml" {
+				t.Fatalf("got %v, want an error containing %q", errs, tt.want)
+			}
+			if tt.line != 0 && errs[0].Line != tt.line {
+				t.Errorf("error at line %d, want %d", errs[0].Line, tt.line)
+			}
+		})
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	var outs [2]bytes.Buffer
+	for i := range outs {
+		p, _ := decodeFile(t, "pentabarf.xml", Options{TimeZone: "Europe/Brussels"})
+		if err := programme.Encode(&outs[i], p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(outs[0].Bytes(), outs[1].Bytes()) {
+		t.Error("two imports of one file encode differently")
+	}
+}
