@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/confcal/confcal/programme/internal/lenient"
 )
 
 // flexString is a JSON value read as text: a string, a number or a
@@ -45,7 +47,7 @@ type flexText struct {
 func (f *flexText) UnmarshalJSON(b []byte) error {
 	if len(b) > 0 && b[0] == '{' {
 		var m map[string]flexString
-		if err := json.Unmarshal(b, &m); err == nil {
+		if err := json.Unmarshal(b, &m); err == nil && languageKeys(m) {
 			f.Langs = map[string]string{}
 			for k, v := range m {
 				if v.S != "" {
@@ -56,6 +58,17 @@ func (f *flexText) UnmarshalJSON(b []byte) error {
 		}
 	}
 	return f.flexString.UnmarshalJSON(b)
+}
+
+// languageKeys reports whether every key of m is a language tag such as
+// en or pt-BR, so that m is a map of translations.
+func languageKeys(m map[string]flexString) bool {
+	for k, v := range m {
+		if lenient.Language(k) != k && lenient.Language(k) != strings.ToLower(k) || v.Bad != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // in returns the text in lang, else English, else the first language.

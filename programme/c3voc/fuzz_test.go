@@ -1,0 +1,35 @@
+package c3voc
+
+import (
+	"bytes"
+	"os"
+	"testing"
+
+	"github.com/confcal/confcal/programme"
+)
+
+// FuzzDecode feeds arbitrary bytes to the decoder: it must never panic,
+// and whatever it accepts must pass the checks and encode.
+func FuzzDecode(f *testing.F) {
+	for _, name := range []string{"schedule.json", "schedule2.json"} {
+		data, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`{"schedule":{"conference":{"days":[{"rooms":[{"id":"a","title":"b","date":"2025-03-30T02:30:00"}]}]}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, diags, err := Decode(data, "fuzz.json", Options{TimeZone: "Europe/Berlin"})
+		if err != nil {
+			if !diags.HasErrors() {
+				t.Fatalf("error %v without an error finding", err)
+			}
+			return
+		}
+		programme.Check(p)
+		if err := programme.Encode(&bytes.Buffer{}, p); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
