@@ -105,7 +105,7 @@ func DecodeAgendaFile(data []byte, name string) (af *AgendaFile, err error) {
 			return nil, fmt.Errorf("%s:1:1: empty agenda file", name)
 		}
 		d := yamlError(name, err)
-		return nil, errors.New(d.String())
+		return nil, &AgendaFileError{Errs: []Diagnostic{d}}
 	}
 	d := &agendaDecoder{file: name, af: &AgendaFile{Path: name, pos: map[string]Pos{}}}
 	d.decode(&root)
