@@ -20,10 +20,10 @@ func (b *builder) session(rw *row) *programme.Session {
 	}
 	s.Title = programme.Plain(title)
 	raw := b.cell(rw, FieldID)
-	if raw == "" {
-		raw = title
-	}
 	id, changed := lenient.ID(raw)
+	if raw == "" {
+		id = programme.Slugify(title)
+	}
 	if id == "" {
 		id = "session"
 	}

@@ -1,0 +1,159 @@
+package csvprog
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/confcal/confcal/programme"
+)
+
+func decodeFile(t *testing.T, name, zone string) (*programme.Programme, programme.Diagnostics) {
+	t.Helper()
+	data, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, diags, err := Decode(data, name, Options{TimeZone: zone})
+	if err != nil {
+		t.Fatalf("decode %s: %v", name, err)
+	}
+	return p, diags
+}
+
+func byTitle(p *programme.Programme, title string) *programme.Session {
+	for _, s := range p.Sessions {
+		if s.Title.In("") == title {
+			return s
+		}
+	}
+	return nil
+}
+
+func hasWarning(diags programme.Diagnostics, substr string) bool {
+	for _, d := range diags {
+		if d.Severity == programme.Warning && strings.Contains(d.Message, substr) {
+			return true
+		}
+	}
+	return false
+}
+
+func utc(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestSemicolonDayFirst(t *testing.T) {
+	p, diags := decodeFile(t, "semicolon.csv", "Europe/Paris")
+	if len(p.Sessions) != 4 || p.ID != "semicolon" {
+		t.Fatalf("%q with %d sessions", p.ID, len(p.Sessions))
+	}
+	open := byTitle(p, "Opening")
+	if open.ID != "open" || !open.Start.Equal(utc("2025-02-10T08:00:00Z")) || !open.End.Equal(utc("2025-02-10T08:30:00Z")) {
+		t.Errorf("opening %s at %v..%v", open.ID, open.Start, open.End)
+	}
+	if len(open.Speakers) != 2 || open.Speakers[1].Name != "Bo Chen" || open.Room.Name.In("") != "Main hall" || open.Tracks[0].ID != "plenary" {
+		t.Errorf("opening speakers %v room %v tracks %v", open.Speakers, open.Room, open.Tracks)
+	}
+	if open.Description.In("") != "Hello & welcome" {
+		t.Errorf("HTML description became %q", open.Description.In(""))
+	}
+	owl := byTitle(p, "Night owl")
+	if !owl.End.Equal(utc("2025-02-10T23:30:00Z")) || owl.Status != programme.Cancelled {
+		t.Errorf("night owl ends %v, status %s", owl.End, owl.Status)
+	}
+	lunch := byTitle(p, `Lunch; with "friends"`)
+	if lunch == nil || !lunch.AllDay || lunch.StartDate.String() != "2025-02-11" {
+		t.Errorf("quoted all-day row: %+v", lunch)
+	}
+	ws := byTitle(p, "Workshop")
+	if ws.Status != programme.Tentative || !ws.End.IsZero() || ws.Room.ID != "room-b" {
+		t.Errorf("workshop %s end %v room %v", ws.Status, ws.End, ws.Room)
+	}
+	if !hasWarning(diags, "HTML") {
+		t.Errorf("no HTML warning in %v", diags)
+	}
+}
+
+func TestCommaISO(t *testing.T) {
+	p, diags := decodeFile(t, "comma.csv", "Europe/Paris")
+	key := byTitle(p, "Keynote")
+	if !key.Start.Equal(utc("2025-03-30T00:30:00Z")) || !key.End.Equal(utc("2025-03-30T02:00:00Z")) {
+		t.Errorf("keynote across the DST change at %v..%v", key.Start, key.End)
+	}
+	if key.ID != "keynote" || strings.Join(key.Tags, "|") != "ai|policy" || key.URL != "https://example.org/k" || key.Room.Name.In("") != "Aula" {
+		t.Errorf("keynote %q tags %v url %q room %v", key.ID, key.Tags, key.URL, key.Room)
+	}
+	off := byTitle(p, "Offset given")
+	if !off.Start.Equal(utc("2025-03-30T08:00:00Z")) || off.URL != "" {
+		t.Errorf("offset row at %v, url %q", off.Start, off.URL)
+	}
+	for _, w := range []string{"no id column", "does not exist", "not an http(s) URL"} {
+		if !hasWarning(diags, w) {
+			t.Errorf("no warning %q in %v", w, diags)
+		}
+	}
+}
+
+func TestColumns(t *testing.T) {
+	tests := []struct {
+		name string
+		want Field
+	}{
+		{"Title", FieldTitle}, {"Session Title", FieldTitle}, {"START_TIME", FieldStart}, {"start-time", FieldStart},
+		{"Speaker(s)", FieldSpeakers}, {"Room", FieldRoom}, {"Location", FieldRoom}, {"Duration (minutes)", FieldDuration},
+		{"abstract", FieldDescription}, {"Session ID", FieldID}, {"Track", FieldTrack}, {"Lang", FieldLanguage},
+	}
+	for _, tt := range tests {
+		if got, ok := FieldOf(tt.name); !ok || got != tt.want {
+			t.Errorf("FieldOf(%q) = %q, %v; want %q", tt.name, got, ok, tt.want)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name, csv, zone, want string
+		line                  int
+	}{
+		{"empty", "", "UTC", "empty file", 1},
+		{"no title column", "when,where\n2025-01-01,x\n", "UTC", "needs a title column", 1},
+		{"no zone", "title,start\nA,2025-01-01 10:00\n", "", "--timezone", 1},
+		{"bad date", "title,date,start\nA,2025-13-45,10:00\n", "UTC", `date "2025-13-45" is not a date`, 2},
+		{"no date", "title,start\nA,10:00\n", "UTC", `session "A" has no date`, 2},
+		{"no title", "title,date\n,2025-01-01\n", "UTC", "no title", 2},
+		{"end before start", "title,start,end\nA,2025-01-01 10:00,2025-01-01 09:00\n", "UTC", "is not after start", 2},
+		{"bad duration", "title,start,duration\nA,2025-01-01 10:00,soon\n", "UTC", `duration "soon"`, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags, err := Decode([]byte(tt.csv), "bad.csv", Options{TimeZone: tt.zone})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			errs := diags.Errors()
+			if len(errs) == 0 || !strings.Contains(errs[0].Message, tt.want) || errs[0].File != "bad.csv" {
+				t.Fatalf("got %v, want an error containing %q", errs, tt.want)
+			}
+			if errs[0].Line != tt.line {
+				t.Errorf("error at line %d, want %d", errs[0].Line, tt.line)
+			}
+		})
+	}
+}
+
+func TestWindows1252(t *testing.T) {
+	data := []byte("title,date\nCaf\xe9,2025-01-01\n")
+	p, diags, err := Decode(data, "latin.csv", Options{TimeZone: "UTC"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Sessions[0].Title.In("") != "Café" || !hasWarning(diags, "Windows-1252") {
+		t.Errorf("title %q, findings %v", p.Sessions[0].Title.In(""), diags)
+	}
+}
