@@ -28,7 +28,8 @@ var (
 // when reads a DTSTART, DTEND, RECURRENCE-ID or similar property.
 func (b *builder) when(p property) (value, error) {
 	v := strings.TrimSpace(p.Value)
-	if strings.EqualFold(p.Params["VALUE"], "DATE") || len(v) == 8 || len(v) == 10 && strings.Count(v, "-") == 2 {
+	if strings.EqualFold(p.Params["VALUE"], "DATE") || len(v) == 8 && strings.Trim(v, "0123456789") == "" ||
+		len(v) == 10 && strings.Count(v, "-") == 2 {
 		for _, l := range []string{"20060102", "2006-01-02"} {
 			if t, err := time.Parse(l, v); err == nil {
 				return value{date: programme.DateOf(t), allDay: true}, nil

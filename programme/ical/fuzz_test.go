@@ -1,0 +1,35 @@
+package icalin
+
+import (
+	"bytes"
+	"os"
+	"testing"
+
+	"github.com/confcal/confcal/programme"
+)
+
+// FuzzDecode feeds arbitrary bytes to the decoder: it must never panic,
+// and whatever it accepts must pass the checks and encode.
+func FuzzDecode(f *testing.F) {
+	for _, name := range []string{"lenient.ics", "forever.ics"} {
+		data, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:x\nDTSTART;VALUE=DATE:20250210\nRRULE:FREQ=YEARLY;COUNT=2000\nEND:VEVENT\nEND:VCALENDAR\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, diags, err := Decode(data, "fuzz.ics", Options{TimeZone: "Europe/Paris"})
+		if err != nil {
+			if !diags.HasErrors() {
+				t.Fatalf("error %v without an error finding", err)
+			}
+			return
+		}
+		programme.Check(p)
+		if err := programme.Encode(&bytes.Buffer{}, p); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
