@@ -51,13 +51,14 @@ func HTMLToText(s string) string {
 			b.text(s)
 			break
 		}
-		tag := s[1:gt]
-		s = s[gt+1:]
-		name, closing, attrs := splitTag(tag)
+		name, closing, attrs := splitTag(s[1:gt])
 		if name == "" {
-			b.text("<" + tag + ">")
+			// Not a tag: a lone "<" in the text.
+			b.text("<")
+			s = s[1:]
 			continue
 		}
+		s = s[gt+1:]
 		switch name {
 		case "script", "style":
 			if !closing {
