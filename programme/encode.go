@@ -61,6 +61,13 @@ func scalar(v string) *yaml.Node {
 	return n
 }
 
+// plain writes a date or a date-time unquoted, as people write them.
+func (m mapping) plain(key, v string) {
+	if v != "" {
+		m.add(key, &yaml.Node{Kind: yaml.ScalarNode, Value: v})
+	}
+}
+
 func number(v float64) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: strconv.FormatFloat(v, 'f', -1, 64)}
 }
@@ -130,13 +137,13 @@ func encodeProgramme(p *Programme) *yaml.Node {
 	m.str("domain", p.Domain)
 	m.add("languages", strList(p.Languages))
 	if !p.Updated.IsZero() {
-		m.str("updated", p.Updated.UTC().Format(time.RFC3339))
+		m.plain("updated", p.Updated.UTC().Format(time.RFC3339))
 	}
 	if !p.StartDate.IsZero() {
-		m.str("start_date", p.StartDate.String())
+		m.plain("start_date", p.StartDate.String())
 	}
 	if !p.EndDate.IsZero() {
-		m.str("end_date", p.EndDate.String())
+		m.plain("end_date", p.EndDate.String())
 	}
 	if p.Refresh > 0 {
 		m.str("refresh", formatDuration(p.Refresh))
@@ -208,15 +215,15 @@ func encodeSession(p *Programme, s *Session) *yaml.Node {
 	m.add("title", text(s.Title))
 	m.add("subtitle", text(s.Subtitle))
 	if s.AllDay {
-		m.str("date", s.StartDate.String())
+		m.plain("date", s.StartDate.String())
 		if s.EndDate != s.StartDate {
-			m.str("end_date", s.EndDate.String())
+			m.plain("end_date", s.EndDate.String())
 		}
 	} else {
 		loc := s.Zone(p)
-		m.str("start", formatLocal(s.Start, loc))
+		m.plain("start", formatLocal(s.Start, loc))
 		if !s.End.IsZero() {
-			m.str("end", formatLocal(s.End, loc))
+			m.plain("end", formatLocal(s.End, loc))
 		}
 	}
 	if s.Venue != nil {

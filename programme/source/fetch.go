@@ -61,7 +61,7 @@ func fetch(ctx context.Context, rawURL string, opts Options) ([]byte, error) {
 		return nil, fmt.Errorf("fetch programme %s: the server answered %s", rawURL, resp.Status)
 	}
 	if resp.ContentLength > limit {
-		return nil, fmt.Errorf("fetch programme %s: %d bytes, more than the limit of %d", rawURL, resp.ContentLength, limit)
+		return nil, fmt.Errorf("fetch programme %s: %d bytes, more than the limit of %d bytes", rawURL, resp.ContentLength, limit)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
