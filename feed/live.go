@@ -1,0 +1,495 @@
+package feed
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/confcal/confcal/programme"
+)
+
+// Live is the feed set a server publishes. Publish replaces it whole: a
+// request takes the current edition once and answers from it alone, so
+// no response ever mixes two versions of the programme, and a reload never
+// waits for requests or requests for a reload.
+type Live struct {
+	cur  atomic.Pointer[edition]
+	mu   sync.Mutex // serialises Publish
+	opts LiveOptions
+}
+
+// LiveOptions tune a Live.
+type LiveOptions struct {
+	// Page tunes the discovery page; its Live is always set.
+	Page PageOptions
+	// Now is the clock used when content changed but its data did not
+	// say when; nil means time.Now.
+	Now func() time.Time
+	// CacheBytes bounds the memory of the session and agenda feeds
+	// rendered on demand and kept for later requests; zero means
+	// DefaultCacheBytes.
+	CacheBytes int
+}
+
+// DefaultCacheBytes is the default bound on the on-demand feed cache.
+const DefaultCacheBytes = 32 << 20
+
+// gzipMin is the smallest body worth compressing.
+const gzipMin = 1024
+
+// NewLive returns an empty Live; it serves once something is published.
+func NewLive(opts LiveOptions) *Live {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.CacheBytes <= 0 {
+		opts.CacheBytes = DefaultCacheBytes
+	}
+	opts.Page.Live = true
+	return &Live{opts: opts}
+}
+
+// Set returns the feed set being served, or nil before the first Publish.
+func (l *Live) Set() *Set {
+	if ed := l.cur.Load(); ed != nil {
+		return ed.set
+	}
+	return nil
+}
+
+// Version returns a short hash that names the content being served, or ""
+// before the first Publish.
+func (l *Live) Version() string {
+	if ed := l.cur.Load(); ed != nil {
+		return ed.version
+	}
+	return ""
+}
+
+// Publish makes set the one served. Everything served as it is (the feeds,
+// feeds.json and the page) is prepared before the switch, so the first
+// request after it is as fast as any other.
+func (l *Live) Publish(set *Set) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ed, err := l.prepare(set, l.cur.Load())
+	if err != nil {
+		return err
+	}
+	l.cur.Store(ed)
+	return nil
+}
+
+// edition is one immutable version of everything served, with the caches
+// that belong to that version alone.
+type edition struct {
+	set       *Set
+	agendaSet *Set
+	version   string
+	loaded    time.Time
+	// modified is the newest Last-Modified of the edition: what ad-hoc
+	// feeds (sessions, agendas) report, since their content changes with
+	// the programme's.
+	modified time.Time
+	static   map[string]*resource // by path: "", "feeds.json", "all.ics", "track/x.ics"
+	sessions map[string]*Event    // by UID key, then by session id
+	known    map[string]bool      // session ids and UID keys of the programme
+	ghosts   map[string][]*Event  // removed sessions by id and UID key
+	cache    *feedCache
+	cacheCtl []string
+}
+
+// resource is one response body with its precomputed headers.
+type resource struct {
+	body     []byte
+	modified time.Time
+	hash     string
+	etag     []string
+	lastMod  []string
+	ctype    []string
+	disp     []string // nil: no Content-Disposition
+	length   []string
+	feed     bool // a calendar or the manifest: CORS open to all
+
+	gzOnce sync.Once
+	gz     []byte
+	gzEtag []string
+	gzLen  []string
+}
+
+func (l *Live) prepare(set *Set, prev *edition) (*edition, error) {
+	now := l.opts.Now().UTC().Truncate(time.Second)
+	ed := &edition{set: set, loaded: now, static: map[string]*resource{}, sessions: map[string]*Event{},
+		known: map[string]bool{}, ghosts: map[string][]*Event{}, cache: newFeedCache(l.opts.CacheBytes)}
+	// Agendas have no fixed address to put in URL and SOURCE: their
+	// address is the query that chose them. They are rendered without a
+	// base URL, so that no calendar names an address it cannot be fetched
+	// from.
+	agendaSet := *set
+	agendaSet.opts.BaseURL = ""
+	ed.agendaSet = &agendaSet
+	ed.cacheCtl = []string{"public, max-age=" + strconv.Itoa(int(set.refresh()/time.Second))}
+
+	var newest time.Time
+	add := func(path, ctype, filename string, body []byte, data time.Time, feed bool) {
+		res := newResource(body, ctype, filename, feed)
+		res.setModified(lastModified(data, res.hash, prev, path, now))
+		if res.modified.After(newest) {
+			newest = res.modified
+		}
+		ed.static[path] = res
+	}
+	for _, f := range set.Feeds {
+		add(f.Path(), calendarType, set.fileName(f.Slug), f.Body, f.Modified, true)
+	}
+	add("feeds.json", "application/json", "", set.ManifestJSON(), newest, true)
+	page, err := set.Page(l.opts.Page)
+	if err != nil {
+		return nil, fmt.Errorf("render page: %w", err)
+	}
+	add("", "text/html; charset=utf-8", "", page, newest, false)
+	ed.modified = newest
+
+	sum := sha256.New()
+	for _, path := range sortedKeys(ed.static) {
+		sum.Write([]byte(path))
+		sum.Write([]byte(ed.static[path].hash))
+	}
+	ed.version = hex.EncodeToString(sum.Sum(nil))[:16]
+
+	for _, ev := range set.Events {
+		s := ev.Session
+		if ev.Ghost {
+			ed.ghosts[s.ID] = append(ed.ghosts[s.ID], ev)
+			if s.UIDKey != s.ID {
+				ed.ghosts[s.UIDKey] = append(ed.ghosts[s.UIDKey], ev)
+			}
+		}
+		if _, ok := ed.sessions[s.UIDKey]; !ok || !ev.Ghost {
+			ed.sessions[s.UIDKey] = ev
+		}
+	}
+	for _, ev := range set.Events {
+		if _, ok := ed.sessions[ev.Session.ID]; !ok {
+			ed.sessions[ev.Session.ID] = ev
+		}
+	}
+	for _, s := range set.Programme.Sessions {
+		ed.known[s.ID], ed.known[s.UIDKey] = true, true
+	}
+	return ed, nil
+}
+
+// lastModified is the Last-Modified of the resource at path: the time its
+// data says it last changed, kept from the previous edition when the
+// bytes are the same, and moved forward when the bytes changed but the
+// data's time did not (a session left a feed, or a stateless build), so
+// that If-Modified-Since never answers 304 for changed content.
+func lastModified(data time.Time, hash string, prev *edition, path string, now time.Time) time.Time {
+	lm := data.UTC().Truncate(time.Second)
+	if prev == nil {
+		return lm
+	}
+	old, ok := prev.static[path]
+	if !ok {
+		if !lm.After(prev.modified) {
+			lm = maxTime(now, prev.modified.Add(time.Second))
+		}
+		return lm
+	}
+	if old.hash == hash {
+		return old.modified
+	}
+	if !lm.After(old.modified) {
+		lm = maxTime(now, old.modified.Add(time.Second))
+	}
+	return lm
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+const calendarType = "text/calendar; charset=utf-8"
+
+func newResource(body []byte, ctype, filename string, feed bool) *resource {
+	sum := sha256.Sum256(body)
+	hash := hex.EncodeToString(sum[:])
+	res := &resource{body: body, hash: hash, ctype: []string{ctype}, length: []string{strconv.Itoa(len(body))}, feed: feed,
+		// Each representation has its own strong validator.
+		etag: []string{`"` + hash[:32] + `"`}, gzEtag: []string{`"` + hash[:32] + `-gz"`}}
+	if filename != "" {
+		res.disp = []string{`inline; filename="` + filename + `"`}
+	}
+	return res
+}
+
+func (res *resource) setModified(t time.Time) {
+	res.modified = t
+	if !t.IsZero() {
+		res.lastMod = []string{t.UTC().Format(http.TimeFormat)}
+	}
+}
+
+// gzipped returns the gzip-compressed body and its length, compressing it
+// on first use: once per resource, that is once per version of each feed.
+func (res *resource) gzipped() ([]byte, []string) {
+	res.gzOnce.Do(func() {
+		var b bytes.Buffer
+		b.Grow(len(res.body) / 4)
+		zw, _ := gzip.NewWriterLevel(&b, gzip.DefaultCompression)
+		_, _ = zw.Write(res.body)
+		_ = zw.Close()
+		res.gz = b.Bytes()
+		res.gzLen = []string{strconv.Itoa(len(res.gz))}
+	})
+	return res.gz, res.gzLen
+}
+
+// fileName is the name a feed is saved under: the programme's id and the
+// feed's slug, in characters every system accepts.
+func (set *Set) fileName(slug string) string {
+	name := set.Programme.ID + "-" + strings.ReplaceAll(slug, "/", "-")
+	if set.Programme.ID == "" {
+		name = strings.ReplaceAll(slug, "/", "-")
+	}
+	return safeFileName(name) + ".ics"
+}
+
+func safeFileName(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			b[i] = '_'
+		}
+	}
+	if len(b) > 120 {
+		b = b[:120]
+	}
+	return string(b)
+}
+
+// refresh is the refresh interval the set's calendars advertise.
+func (set *Set) refresh() time.Duration {
+	switch {
+	case set.opts.Refresh > 0:
+		return set.opts.Refresh
+	case set.Programme.Refresh > 0:
+		return set.Programme.Refresh
+	}
+	return time.Hour
+}
+
+// sessionFeed returns the one-event calendar of the session with the
+// given UID key or id, rendered once per edition.
+func (ed *edition) sessionFeed(key string) (*resource, error) {
+	ev := ed.sessions[key]
+	if ev == nil {
+		return nil, errNotFound
+	}
+	return ed.cache.get("s\x00"+ev.Session.UIDKey, "", func() (*resource, error) {
+		f := ed.set.SessionFeed(ev)
+		return ed.adhoc(f, ed.set.fileName(f.Slug)), nil
+	})
+}
+
+func (ed *edition) adhoc(f *Feed, filename string) *resource {
+	res := newResource(f.Body, calendarType, filename, true)
+	res.setModified(maxTime(ed.modified, f.Modified.UTC().Truncate(time.Second)))
+	return res
+}
+
+// agenda returns the calendar of the sessions rawQuery chooses, in the
+// selection language of programme.ParseQuery. Agendas are cached under
+// the raw query, so that a repeated link costs one lookup, and under the
+// canonical form of the selection, so that equal selections share one
+// calendar.
+func (ed *edition) agenda(rawQuery string) (*resource, error) {
+	if res := ed.cache.peek("q\x00" + rawQuery); res != nil {
+		return res, nil
+	}
+	values, err := parseQuery(rawQuery)
+	if err != nil {
+		return nil, err
+	}
+	sel, err := programme.ParseQuery(values)
+	if err != nil {
+		return nil, err
+	}
+	canonical := sel.Query().Encode()
+	return ed.cache.get("a\x00"+canonical, "q\x00"+rawQuery, func() (*resource, error) {
+		events, err := ed.choose(sel)
+		if err != nil {
+			return nil, err
+		}
+		name := ed.set.text(ed.set.Programme.Name)
+		f := ed.agendaSet.Render(KindAgenda, canonical, "agenda", name+" · My agenda", "", events)
+		return ed.adhoc(f, ed.set.fileName("agenda")), nil
+	})
+}
+
+// choose returns the events sel chooses. A session removed from the
+// programme is still published as cancelled for a while; an agenda that
+// names it keeps it, cancelled, instead of failing, so that a subscribed
+// agenda link survives the programme's changes.
+func (ed *edition) choose(sel programme.Selection) ([]*Event, error) {
+	var ghosts []*Event
+	var gone map[string]bool
+	keep := sel.Sessions[:0:0]
+	for _, id := range sel.Sessions {
+		if g := ed.ghosts[id]; !ed.known[id] && len(g) > 0 {
+			ghosts = append(ghosts, g...)
+			continue
+		}
+		keep = append(keep, id)
+	}
+	sel.Sessions = keep
+	keepEx := sel.Exclude[:0:0]
+	for _, id := range sel.Exclude {
+		if !ed.known[id] && len(ed.ghosts[id]) > 0 {
+			if gone == nil {
+				gone = map[string]bool{}
+			}
+			gone[id] = true
+			continue
+		}
+		keepEx = append(keepEx, id)
+	}
+	sel.Exclude = keepEx
+	var events []*Event
+	if !sel.IsZero() || len(ghosts) == 0 {
+		sessions, err := ed.set.Programme.Select(sel)
+		if err != nil {
+			return nil, err
+		}
+		events = ed.set.EventsOf(sessions)
+	}
+	if len(ghosts) == 0 {
+		return events, nil
+	}
+	want := map[*Event]bool{}
+	for _, ev := range events {
+		want[ev] = true
+	}
+	kept := 0
+	for _, g := range ghosts {
+		if !gone[g.Session.ID] && !gone[g.Session.UIDKey] {
+			want[g] = true
+			kept++
+		}
+	}
+	if kept == 0 && sel.IsZero() {
+		return nil, programme.ErrEmptySelection
+	}
+	out := make([]*Event, 0, len(want))
+	for _, ev := range ed.set.Events { // programme order
+		if want[ev] {
+			out = append(out, ev)
+		}
+	}
+	return out, nil
+}
+
+// feedCache keeps feeds rendered on demand, least recently used first
+// out, within a bound on their bytes. It belongs to one edition.
+type feedCache struct {
+	mu    sync.Mutex
+	limit int
+	size  int
+	order *list.List // of *cacheEntry, most recent first
+	byKey map[string]*list.Element
+}
+
+type cacheEntry struct {
+	keys []string
+	res  *resource
+}
+
+func newFeedCache(limit int) *feedCache {
+	return &feedCache{limit: limit, order: list.New(), byKey: map[string]*list.Element{}}
+}
+
+// peek returns the resource cached under key, or nil.
+func (c *feedCache) peek(key string) *resource {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.byKey[key]; ok {
+		c.order.MoveToFront(el)
+		return el.Value.(*cacheEntry).res
+	}
+	return nil
+}
+
+// get returns the resource cached under key, building and keeping it when
+// missing; alias, when not empty, is one more key for the same resource.
+// Errors are not kept.
+func (c *feedCache) get(key, alias string, build func() (*resource, error)) (*resource, error) {
+	if res := c.peek(key); res != nil {
+		c.addAlias(key, alias)
+		return res, nil
+	}
+	res, err := build()
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.byKey[key]
+	if !ok {
+		el = c.order.PushFront(&cacheEntry{keys: []string{key}, res: res})
+		c.byKey[key] = el
+		c.size += len(res.body)
+	}
+	c.aliasLocked(el, alias)
+	c.evict()
+	return el.Value.(*cacheEntry).res, nil
+}
+
+func (c *feedCache) addAlias(key, alias string) {
+	if alias == "" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.byKey[key]; ok {
+		c.aliasLocked(el, alias)
+	}
+}
+
+// aliasLocked files the entry of el under alias too; a few spellings of
+// one selection are worth remembering, more are not.
+func (c *feedCache) aliasLocked(el *list.Element, alias string) {
+	e := el.Value.(*cacheEntry)
+	if _, ok := c.byKey[alias]; ok || alias == "" || len(e.keys) >= 16 {
+		return
+	}
+	e.keys = append(e.keys, alias)
+	c.byKey[alias] = el
+}
+
+func (c *feedCache) evict() {
+	for c.size > c.limit && c.order.Len() > 1 {
+		el := c.order.Back()
+		e := el.Value.(*cacheEntry)
+		for _, k := range e.keys {
+			delete(c.byKey, k)
+		}
+		c.size -= len(e.res.body)
+		c.order.Remove(el)
+	}
+}
+
+var errNotFound = errors.New("not found")

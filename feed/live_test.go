@@ -1,0 +1,188 @@
+package feed
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// versioned returns serverProgramme as version n: every title and the
+// programme's name carry the version, and version n has n extra sessions,
+// so that feeds of different versions differ in size as well.
+func versioned(n int) string {
+	src := strings.ReplaceAll(serverProgramme, "title: ", fmt.Sprintf("title: v%d ", n))
+	src = strings.Replace(src, "name: Test Conference", fmt.Sprintf("name: Conference v%d", n), 1)
+	for i := 0; i < n; i++ {
+		src += fmt.Sprintf("  - {id: extra%d, title: v%d extra, start: 2025-03-10T14:00, end: 2025-03-10T15:00, venue: annex, track: art}\n", i, n)
+	}
+	return src
+}
+
+var versionRE = regexp.MustCompile(`v(\d+)`)
+
+// oneVersion checks that every version mark in body is the same and
+// returns it.
+func oneVersion(t testing.TB, body []byte) string {
+	t.Helper()
+	marks := versionRE.FindAllString(string(body), -1)
+	if len(marks) == 0 {
+		t.Errorf("no version in %.200s", body)
+		return ""
+	}
+	for _, m := range marks {
+		if m != marks[0] {
+			t.Errorf("a response mixes %s and %s", marks[0], m)
+			return ""
+		}
+	}
+	return marks[0]
+}
+
+// TestPublishUnderLoad swaps feed sets while clients fetch: every answer
+// is complete, its ETag is its own content's, and it belongs to one
+// version. Run with -race.
+func TestPublishUnderLoad(t *testing.T) {
+	const versions = 4
+	sets := make([]*Set, versions)
+	for i := range sets {
+		sets[i] = buildSet(t, versioned(i))
+	}
+	live := NewLive(LiveOptions{})
+	if err := live.Publish(sets[0]); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(NewHandler(live, HandlerOptions{}))
+	defer srv.Close()
+
+	paths := []string{"/all.ics", "/track/art.ics", "/day/2025-03-10.ics", "/session/opening.ics",
+		"/agenda.ics?session=opening,paint", "/agenda.ics?track=art", "/feeds.json", "/"}
+	stop := make(chan struct{})
+	var requests, failures atomic.Int64
+	var wg sync.WaitGroup
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16, DisableCompression: true}}
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				path := paths[(w+i)%len(paths)]
+				req, _ := http.NewRequest("GET", srv.URL+path, nil)
+				if i%3 == 0 {
+					req.Header.Set("Accept-Encoding", "gzip")
+				}
+				resp, err := client.Do(req)
+				if err != nil {
+					failures.Add(1)
+					t.Errorf("%s: %v", path, err)
+					return
+				}
+				body, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				requests.Add(1)
+				if err != nil || resp.StatusCode != 200 {
+					failures.Add(1)
+					t.Errorf("%s: %d %v", path, resp.StatusCode, err)
+					return
+				}
+				if resp.Header.Get("Content-Encoding") == "gzip" {
+					body = gunzip(t, body)
+				} else {
+					sum := sha256.Sum256(body)
+					if want := `"` + hex.EncodeToString(sum[:])[:32] + `"`; resp.Header.Get("ETag") != want {
+						failures.Add(1)
+						t.Errorf("%s: ETag %s is not its content's", path, resp.Header.Get("ETag"))
+					}
+				}
+				if strings.HasSuffix(strings.SplitN(path, "?", 2)[0], ".ics") {
+					checkCalendar(t, body)
+				}
+				if path != "/feeds.json" && path != "/session/opening.ics" && oneVersion(t, body) == "" {
+					failures.Add(1)
+				}
+			}
+		}(w)
+	}
+	swaps := 0
+	for start := time.Now(); swaps < 20 || time.Since(start) < time.Second; swaps++ {
+		if err := live.Publish(sets[(swaps+1)%versions]); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	if failures.Load() > 0 || requests.Load() < 100 {
+		t.Fatalf("%d of %d requests failed", failures.Load(), requests.Load())
+	}
+	t.Logf("%d requests, %d swaps", requests.Load(), swaps)
+}
+
+// TestLastModifiedMovesWithContent checks that If-Modified-Since never
+// hides a change: a feed whose bytes change gets a later Last-Modified
+// even when its data's times stay, and an unchanged feed keeps its own.
+func TestLastModifiedMovesWithContent(t *testing.T) {
+	now := time.Date(2025, 2, 1, 12, 0, 0, 0, time.UTC)
+	live := NewLive(LiveOptions{Now: func() time.Time { return now }})
+	a := buildSet(t, serverProgramme)
+	// The same data time, but paint moved from art to science: the art
+	// feed loses a session without any event of it changing.
+	b := buildSet(t, strings.Replace(serverProgramme, "venue: hall, room: b, track: art", "venue: hall, room: b, track: science", 1))
+	if err := live.Publish(a); err != nil {
+		t.Fatal(err)
+	}
+	before := live.cur.Load()
+	if err := live.Publish(b); err != nil {
+		t.Fatal(err)
+	}
+	after := live.cur.Load()
+	art0, art1 := before.static["track/art.ics"], after.static["track/art.ics"]
+	if art0.hash == art1.hash {
+		t.Fatal("the art feed did not change")
+	}
+	if !art1.modified.After(art0.modified) {
+		t.Errorf("art feed changed but Last-Modified stayed %v", art1.modified)
+	}
+	day0, day1 := before.static["day/2025-03-11.ics"], after.static["day/2025-03-11.ics"]
+	if day0.hash != day1.hash || !day0.modified.Equal(day1.modified) {
+		t.Errorf("unchanged feed: Last-Modified %v then %v", day0.modified, day1.modified)
+	}
+	if !after.modified.After(before.modified) {
+		t.Error("the edition's Last-Modified (used by agendas) did not move")
+	}
+}
+
+func TestFeedCacheBound(t *testing.T) {
+	c := newFeedCache(3000)
+	for i := 0; i < 10; i++ {
+		key := fmt.Sprint("k", i)
+		res, err := c.get(key, "alias"+key, func() (*resource, error) {
+			return newResource(make([]byte, 1000), calendarType, "", true), nil
+		})
+		if err != nil || res == nil {
+			t.Fatal(err)
+		}
+	}
+	if c.size > 3000 || c.order.Len() != 3 {
+		t.Errorf("size %d with %d entries, over the bound", c.size, c.order.Len())
+	}
+	if c.peek("k9") == nil || c.peek("aliask9") == nil || c.peek("k0") != nil || c.peek("aliask0") != nil {
+		t.Error("not least recently used first out")
+	}
+	if len(c.byKey) != 6 {
+		t.Errorf("%d keys for 3 entries with one alias each", len(c.byKey))
+	}
+}

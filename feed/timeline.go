@@ -1,0 +1,377 @@
+package feed
+
+import (
+	"fmt"
+	"html/template"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/confcal/confcal/programme"
+)
+
+// The timeline grid of the discovery page: one grid per day, time down
+// the side in slots of slotMinutes, one column per room (or venue, when a
+// session names no room) across, sessions placed by their start and end.
+// Overlapping sessions in one room get side-by-side lanes. Sessions without
+// a clock time sit in a row of their own above the times.
+const (
+	slotMinutes = 5
+	// noEndMinutes is how tall a session without a published end is drawn.
+	noEndMinutes = 15
+	// maxDayMinutes clips sessions that run far past the day they start
+	// on, so that one long session cannot make the grid endless.
+	maxDayMinutes = 36 * 60
+)
+
+type pageDay struct {
+	Date    string // YYYY-MM-DD, also the section's id
+	Title   string
+	Feed    string // the day feed's path
+	Grid    template.CSS
+	Columns []pageColumn
+	AllDay  []pageCell
+	Hours   []pageHour
+	Items   []pageSession
+}
+
+type pageColumn struct {
+	Name, Venue string
+	Pos         template.CSS
+}
+
+// pageCell holds the sessions without a clock time of one column.
+type pageCell struct {
+	Pos   template.CSS
+	Items []pageSession
+}
+
+type pageHour struct {
+	Label string
+	Pos   template.CSS
+}
+
+type pageSession struct {
+	ID, Key, Title, Subtitle string
+	When, Place, Speakers    string
+	Tracks                   []pageTrack
+	Colour                   template.CSS // the first track's colour, validated
+	Cancelled, Tentative     bool
+	Ghost                    bool // removed from the programme: no checkbox
+	Elsewhere                bool // in no venue: the column does not say where
+	Pos                      template.CSS
+	Link                     string // session/KEY.ics
+}
+
+type pageTrack struct {
+	Name   string
+	Colour template.CSS
+}
+
+// timedItem is a timed session placed in minutes from midnight of its day.
+type timedItem struct {
+	ev         *Event
+	start, end int
+	col        string
+	lane       int
+}
+
+// safeColour returns c as CSS when it is a #rrggbb colour, and "" for
+// anything else, so that programme data never reaches a style attribute
+// unchecked.
+func safeColour(c string) template.CSS {
+	if _, _, _, ok := rgb(c); ok && strings.HasPrefix(c, "#") {
+		return template.CSS(strings.ToLower(c))
+	}
+	return ""
+}
+
+// timeline lays out every day of the set.
+func (set *Set) timeline() []pageDay {
+	p := set.Programme
+	byDay := map[programme.Date][]*Event{}
+	for _, ev := range set.Events {
+		for _, d := range ev.Session.Days(p) {
+			byDay[d] = append(byDay[d], ev)
+		}
+	}
+	days := make([]programme.Date, 0, len(byDay))
+	for d := range byDay {
+		days = append(days, d)
+	}
+	sort.Slice(days, func(i, j int) bool { return days[i].Before(days[j]) })
+	out := make([]pageDay, 0, len(days))
+	for _, d := range days {
+		out = append(out, set.layoutDay(d, byDay[d]))
+	}
+	return out
+}
+
+// columnKey names the column a session sits in: VENUE/ROOM, VENUE, or ""
+// for sessions with no venue.
+func columnKey(s *programme.Session) string {
+	switch {
+	case s.Venue == nil:
+		return ""
+	case s.Room == nil:
+		return s.Venue.ID
+	}
+	return s.Venue.ID + "/" + s.Room.ID
+}
+
+func (set *Set) layoutDay(d programme.Date, events []*Event) pageDay {
+	p := set.Programme
+	day := pageDay{Date: d.String(), Title: dayTitle(d, "en")}
+	if f := set.Feed("day/" + d.String()); f != nil {
+		day.Feed = f.Path()
+	}
+	loc := p.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	var timed []*timedItem
+	allDay := map[string][]*Event{}
+	used := map[string]bool{}
+	first, last := -1, 0
+	for _, ev := range events {
+		s := ev.Session
+		col := columnKey(s)
+		used[col] = true
+		if s.AllDay {
+			allDay[col] = append(allDay[col], ev)
+			continue
+		}
+		it := &timedItem{ev: ev, col: col, start: minutesInto(s.Start.In(loc), d)}
+		if s.End.IsZero() {
+			it.end = it.start + noEndMinutes
+		} else {
+			it.end = minutesInto(s.End.In(loc), d)
+		}
+		it.end = max(it.end, it.start+slotMinutes)
+		it.end = min(it.end, maxDayMinutes)
+		it.start = min(it.start, it.end-slotMinutes)
+		timed = append(timed, it)
+		if first < 0 || it.start < first {
+			first = it.start
+		}
+		last = max(last, it.end)
+	}
+
+	// Columns in programme order: each venue, then its rooms; sessions
+	// with no venue last.
+	type column struct {
+		key, name, venue string
+		lanes, at        int
+	}
+	var cols []*column
+	for _, v := range p.Venues {
+		vname := set.text(v.Name)
+		if used[v.ID] {
+			cols = append(cols, &column{key: v.ID, name: vname})
+		}
+		for _, r := range v.Rooms {
+			if k := v.ID + "/" + r.ID; used[k] {
+				cols = append(cols, &column{key: k, name: set.text(r.Name), venue: vname})
+			}
+		}
+	}
+	// Venues or rooms a ghost refers to that the programme lost.
+	known := map[string]*column{}
+	for _, c := range cols {
+		known[c.key] = c
+	}
+	var extra []string
+	for k := range used {
+		if _, ok := known[k]; !ok && k != "" {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	for _, k := range extra {
+		cols = append(cols, &column{key: k, name: k})
+	}
+	if used[""] {
+		cols = append(cols, &column{key: "", name: "Elsewhere"})
+	}
+	byKey := map[string]*column{}
+	for _, c := range cols {
+		byKey[c.key] = c
+		c.lanes = 1
+	}
+
+	// Lanes: each timed session takes the first lane of its column that is
+	// free at its start.
+	sort.SliceStable(timed, func(i, j int) bool {
+		if timed[i].start != timed[j].start {
+			return timed[i].start < timed[j].start
+		}
+		return timed[i].end > timed[j].end
+	})
+	busy := map[string][]int{} // column -> end minute of each lane
+	for _, it := range timed {
+		lanes := busy[it.col]
+		it.lane = len(lanes)
+		for i, end := range lanes {
+			if end <= it.start {
+				it.lane = i
+				break
+			}
+		}
+		if it.lane == len(lanes) {
+			lanes = append(lanes, it.end)
+		} else {
+			lanes[it.lane] = it.end
+		}
+		busy[it.col] = lanes
+		byKey[it.col].lanes = max(byKey[it.col].lanes, len(lanes))
+	}
+	at, total := 2, 0 // grid column 1 holds the times
+	for _, c := range cols {
+		c.at = at
+		at += c.lanes
+		total += c.lanes
+	}
+
+	// Rows: 1 the column names, 2 the sessions without a clock time (when
+	// there are any), then one row per slot.
+	row0 := 2
+	if len(allDay) > 0 {
+		row0 = 3
+	}
+	gridStart := 0
+	if first >= 0 {
+		gridStart = first / 60 * 60
+		last = (last + 59) / 60 * 60
+	}
+	slots := (last - gridStart) / slotMinutes
+	day.Grid = template.CSS(fmt.Sprintf("grid-template-columns:4.2rem repeat(%d,minmax(9rem,1fr))", total))
+	for _, c := range cols {
+		day.Columns = append(day.Columns, pageColumn{Name: c.name, Venue: c.venue,
+			Pos: template.CSS(fmt.Sprintf("grid-row:1;grid-column:%d/span %d", c.at, c.lanes))})
+		if evs := allDay[c.key]; len(evs) > 0 {
+			cell := pageCell{Pos: template.CSS(fmt.Sprintf("grid-row:2;grid-column:%d/span %d", c.at, c.lanes))}
+			for _, ev := range evs {
+				cell.Items = append(cell.Items, set.pageSession(ev, ""))
+			}
+			day.AllDay = append(day.AllDay, cell)
+		}
+	}
+	if first >= 0 {
+		for m := gridStart; m < last; m += 60 {
+			day.Hours = append(day.Hours, pageHour{Label: fmt.Sprintf("%02d:00", m/60%24),
+				Pos: template.CSS(fmt.Sprintf("grid-row:%d/span %d;grid-column:1", row0+(m-gridStart)/slotMinutes, 60/slotMinutes))})
+		}
+	}
+	// Timed sessions in reading order: by start, then column, so that the
+	// page reads as a list where the grid does not fit (narrow screens).
+	sort.SliceStable(timed, func(i, j int) bool {
+		if timed[i].start != timed[j].start {
+			return timed[i].start < timed[j].start
+		}
+		return byKey[timed[i].col].at+timed[i].lane < byKey[timed[j].col].at+timed[j].lane
+	})
+	for _, it := range timed {
+		r := row0 + (it.start-gridStart)/slotMinutes
+		span := max(1, (it.end-it.start+slotMinutes-1)/slotMinutes)
+		if r+span > row0+slots {
+			span = max(1, row0+slots-r)
+		}
+		c := byKey[it.col]
+		pos := fmt.Sprintf("grid-row:%d/span %d;grid-column:%d", r, span, c.at+it.lane)
+		day.Items = append(day.Items, set.pageSession(it.ev, pos))
+	}
+	return day
+}
+
+// minutesInto returns the wall-clock minutes of t counted from midnight
+// of d: 90 for 01:30 on d, 1530 for 01:30 the day after.
+func minutesInto(t time.Time, d programme.Date) int {
+	days := int(programme.DateOf(t).In(time.UTC).Sub(d.In(time.UTC)).Hours()) / 24
+	return days*24*60 + t.Hour()*60 + t.Minute()
+}
+
+func (set *Set) text(t programme.Text) string {
+	return t.In(set.Lang, set.Programme.Languages...)
+}
+
+// pageSession describes one session for the page; pos is its place in the
+// grid, empty for sessions without a clock time.
+func (set *Set) pageSession(ev *Event, pos string) pageSession {
+	p := set.Programme
+	s := ev.Session
+	ps := pageSession{ID: s.ID, Key: s.UIDKey, Title: set.text(s.Title), Subtitle: set.text(s.Subtitle),
+		Cancelled: s.Status == programme.Cancelled || ev.Ghost, Tentative: s.Status == programme.Tentative,
+		Ghost: ev.Ghost, Link: "session/" + s.UIDKey + ".ics", When: when(p, s)}
+	if ps.Title == "" {
+		ps.Title = s.ID
+	}
+	switch {
+	case s.Room != nil && s.Venue != nil:
+		ps.Place = set.text(s.Room.Name) + ", " + set.text(s.Venue.Name)
+	case s.Venue != nil:
+		ps.Place = set.text(s.Venue.Name)
+	default:
+		ps.Place, ps.Elsewhere = s.Location, true
+	}
+	names := make([]string, len(s.Speakers))
+	for i, sp := range s.Speakers {
+		names[i] = sp.Name
+	}
+	ps.Speakers = strings.Join(names, ", ")
+	for _, t := range s.Tracks {
+		c := safeColour(t.Colour)
+		ps.Tracks = append(ps.Tracks, pageTrack{Name: set.text(t.Name), Colour: c})
+		if ps.Colour == "" {
+			ps.Colour = c
+		}
+	}
+	style := pos
+	if ps.Colour != "" {
+		if style != "" {
+			style += ";"
+		}
+		style += "--t:" + string(ps.Colour)
+	}
+	ps.Pos = template.CSS(style)
+	return ps
+}
+
+// when says when a session is, in the programme's zone.
+func when(p *programme.Programme, s *programme.Session) string {
+	if s.AllDay {
+		if s.EndDate.After(s.StartDate) {
+			return "All day, " + shortDate(s.StartDate) + " to " + shortDate(s.EndDate)
+		}
+		return "All day"
+	}
+	loc := p.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	start := s.Start.In(loc)
+	if s.End.IsZero() {
+		return "From " + start.Format("15:04")
+	}
+	end := s.End.In(loc)
+	if programme.DateOf(end) != programme.DateOf(start) {
+		return start.Format("15:04") + "–" + end.Format("Mon 15:04")
+	}
+	return start.Format("15:04") + "–" + end.Format("15:04")
+}
+
+func shortDate(d programme.Date) string { return d.In(time.UTC).Format("Mon 2 Jan") }
+
+// dateRange formats the span of a programme for people: "6–11 February
+// 2025", "28 February – 2 March 2025".
+func dateRange(a, b programme.Date) string {
+	ta, tb := a.In(time.UTC), b.In(time.UTC)
+	switch {
+	case a == b:
+		return ta.Format("Monday 2 January 2006")
+	case a.Year == b.Year && a.Month == b.Month:
+		return fmt.Sprintf("%d–%s", a.Day, tb.Format("2 January 2006"))
+	case a.Year == b.Year:
+		return ta.Format("2 January") + " – " + tb.Format("2 January 2006")
+	}
+	return ta.Format("2 January 2006") + " – " + tb.Format("2 January 2006")
+}
