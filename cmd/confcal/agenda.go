@@ -460,21 +460,30 @@ func (r *agendaRun) describe(c programme.Conflict) string {
 		if c.OpenEnd {
 			from = "starts at " + a.Start.In(r.loc).Format("15:04") + " with no published end"
 		}
-		return fmt.Sprintf("%s at %s %s, %s at %s starts at %s: %s to get there, %s between them",
+		return fmt.Sprintf("%s at %s %s, %s at %s starts at %s: %s, %s between them",
 			r.label(a), r.place(a), from, r.label(b), r.place(b), b.Start.In(r.loc).Format("15:04"),
 			r.journey(c), formatMinutes(c.Gap))
 	default:
-		return fmt.Sprintf("%s at %s and %s at %s both run all day, at venues %s apart",
-			r.label(a), r.place(a), r.label(b), r.place(b), r.journey(c))
+		apart := "different venues"
+		if c.Distance > 0 {
+			apart = fmt.Sprintf("venues %.1f km apart", c.Distance)
+		}
+		return fmt.Sprintf("%s at %s and %s at %s both run all day, at %s",
+			r.label(a), r.place(a), r.label(b), r.place(b), apart)
 	}
 }
 
-// journey describes the estimated trip between the venues of c.
+// journey describes the estimated trip between the venues of c: the
+// distance and the time at the travel speed, or the least time to change
+// venues when that is longer or the venues have no position.
 func (r *agendaRun) journey(c programme.Conflict) string {
 	if c.Distance == 0 {
-		return "about " + formatMinutes(c.Travel)
+		return "at least " + formatMinutes(c.Travel) + " to change venues"
 	}
-	return fmt.Sprintf("%.1f km (about %s)", c.Distance, formatMinutes(c.Travel))
+	if est := programme.TravelTime(c.Distance, r.a.cfg.Config.Agenda.TravelSpeed); c.Travel > est {
+		return fmt.Sprintf("%.1f km, and at least %s to change venues", c.Distance, formatMinutes(c.Travel))
+	}
+	return fmt.Sprintf("%.1f km, about %s to get there", c.Distance, formatMinutes(c.Travel))
 }
 
 // formatMinutes formats d for people: 45 min, 1 h 20 min.
