@@ -1,6 +1,7 @@
 package programme_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/feed/feedtest"
 	"github.com/confcal/confcal/programme"
+	"github.com/confcal/confcal/programme/source"
 )
 
 const agendaYAML = `# my week
@@ -288,4 +290,36 @@ func FuzzDecodeAgendaFile(f *testing.F) {
 			t.Fatalf("selection %s came back as %s", af.Selection.Query().Encode(), back.Selection.Query().Encode())
 		}
 	})
+}
+
+// TestExampleAgendas reads every example agenda, loads its programme and
+// chooses its sessions.
+func TestExampleAgendas(t *testing.T) {
+	files, _ := filepath.Glob("../examples/agendas/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no example agendas")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			af, err := programme.LoadAgendaFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, _, err := source.Load(context.Background(), af.Programme, source.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := af.Check(p); err != nil {
+				t.Fatal(err)
+			}
+			sessions, err := p.Select(af.Selection)
+			if err != nil {
+				t.Fatal(af.Locate(err))
+			}
+			if len(sessions) == 0 {
+				t.Error("the example chooses no session")
+			}
+			programme.Conflicts(p, sessions, programme.ConflictOptions{})
+		})
+	}
 }

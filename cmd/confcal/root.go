@@ -167,6 +167,7 @@ week in Paris, 6 to 11 February 2025.`,
 
 	root.AddCommand(
 		newValidateCmd(a),
+		newConvertCmd(a),
 		newListCmd(a),
 		newAgendaCmd(a),
 		newBuildCmd(a),
