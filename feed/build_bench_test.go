@@ -1,0 +1,88 @@
+package feed_test
+
+import (
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/confcal/confcal/bench/gen/synth"
+	"github.com/confcal/confcal/feed"
+	"github.com/confcal/confcal/programme"
+)
+
+// benchProgramme is the programme of the performance target: 10,000
+// sessions over 10 days, 50 tracks, 100 venues, generated once.
+var benchProgramme = sync.OnceValues(func() (*programme.Programme, error) {
+	p, _, err := programme.DecodeBytes(synth.Programme(synth.Config{Sessions: 10000, Days: 10, Tracks: 50, Venues: 100, Seed: 1}), "synth.yaml")
+	return p, err
+})
+
+// BenchmarkBuildAll builds the whole-programme feed alone.
+func BenchmarkBuildAll(b *testing.B) { benchBuild(b, feed.Options{OnlyAll: true}) }
+
+// BenchmarkBuildSet builds the complete feed set: the target is at most 1.5
+// times BenchmarkBuildAll, since every event is serialized once and its
+// bytes reused.
+func BenchmarkBuildSet(b *testing.B) { benchBuild(b, feed.Options{}) }
+
+// BenchmarkExport builds the complete set and writes it as static files,
+// one calendar per session included, as confcal build does.
+func BenchmarkExport(b *testing.B) {
+	p := benchLoad(b)
+	dir := b.TempDir()
+	var out int
+	measure(b, func() {
+		set, err := feed.Build(p, feed.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := feed.Export(dir, set)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out = res.Written
+	})
+	b.ReportMetric(float64(out), "files")
+}
+
+func benchLoad(b *testing.B) *programme.Programme {
+	b.Helper()
+	p, err := benchProgramme()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+func benchBuild(b *testing.B, opts feed.Options) {
+	p := benchLoad(b)
+	var size int
+	measure(b, func() {
+		set, err := feed.Build(p, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = 0
+		for _, f := range set.Feeds {
+			size += len(f.Body)
+		}
+	})
+	b.ReportMetric(float64(size)/1e6, "out-MB")
+}
+
+// measure runs build in the benchmark loop and reports its time in
+// milliseconds and the memory it allocates in megabytes, per build.
+func measure(b *testing.B, build func()) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	n := 0
+	for b.Loop() {
+		build()
+		n++
+	}
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(n), "ms/build")
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/1e6/float64(n), "alloc-MB/build")
+	b.ReportMetric(float64(after.HeapSys)/1e6, "heap-sys-MB")
+}
