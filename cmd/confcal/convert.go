@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/confcal/confcal/programme"
+	"github.com/confcal/confcal/programme/source"
+)
+
+type convertOptions struct {
+	output string
+	format string
+}
+
+func newConvertCmd(a *app) *cobra.Command {
+	opts := &convertOptions{}
+	cmd := &cobra.Command{
+		Use:   "convert [IN] -o FILE",
+		Short: "Turn a programme from another tool into confcal's own format",
+		Long: `Convert reads a programme in any format confcal understands and writes it in
+confcal's native YAML format, ready to edit and to commit.
+
+IN is a file, an http(s) URL or '-' for standard input; its format is detected
+from its content: a frab, pentabarf or pretalx schedule.xml, a c3voc or
+pretalx schedule.json (or the schedule2 draft), a CSV export from a
+spreadsheet, an iCalendar (.ics) file, or a native programme. --format forces
+one of native, frab, c3voc, csv and ical.
+
+Real exports are messy: each oddity confcal fixes is reported as a warning
+with its place (--quiet hides them); what it cannot understand is an error
+naming the file, the place and the value, and then nothing is written.
+Formats that may lack a time zone (old pentabarf files, CSV, floating
+iCalendar times) need --timezone.
+
+The output is written whole or not at all: to a temporary file beside FILE,
+then renamed. Without -o, or with -o -, it goes to standard output.`,
+		Example: `  confcal convert schedule.xml -o programme.yaml
+  confcal convert https://fosdem.org/2024/schedule/xml --timezone Europe/Brussels -o fosdem.yaml
+  confcal convert talks.csv --timezone Europe/Paris -o programme.yaml
+  confcal convert --format ical feed.txt -o programme.yaml`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				a.cfg.Config.Programme = args[0]
+			}
+			return runConvert(cmd.Context(), a, opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.output, "output", "o", "-", "write the programme to `FILE` ('-' for standard output)")
+	cmd.Flags().StringVar(&opts.format, "format", "", "read the input as `FORMAT`: native, frab, c3voc, csv or ical (default: detected)")
+	return cmd
+}
+
+func runConvert(ctx context.Context, a *app, opts *convertOptions) error {
+	format, err := source.ParseFormat(opts.format)
+	if err != nil {
+		return &usageError{err}
+	}
+	p, diags, err := source.Load(ctx, a.cfg.Config.Programme, source.Options{Stdin: a.stdin, TimeZone: a.cfg.Config.TimeZone, Format: format})
+	if err != nil {
+		return err
+	}
+	printDiagnostics(a.stderr, diags.Warnings(), a.quiet)
+	var buf bytes.Buffer
+	if err := programme.Encode(&buf, p); err != nil {
+		return err
+	}
+	// What is written must read back: never leave a file confcal itself
+	// would refuse.
+	if _, _, err := programme.DecodeBytes(buf.Bytes(), opts.output); err != nil {
+		return fmt.Errorf("convert: the converted programme does not read back: %w", err)
+	}
+	if opts.output == "-" {
+		_, err := a.stdout.Write(buf.Bytes())
+		return err
+	}
+	path := opts.output
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(a.workDir, path)
+	}
+	if err := writeAtomic(path, buf.Bytes()); err != nil {
+		return fmt.Errorf("write %s: %w", opts.output, err)
+	}
+	a.log.Debug("converted", "from", a.cfg.Config.Programme, "to", opts.output, "sessions", len(p.Sessions))
+	return nil
+}
+
+// writeAtomic writes data to path through a temporary file in the same
+// folder, so that path holds either its old content or all of data.
+func writeAtomic(path string, data []byte) (err error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("is a directory")
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
