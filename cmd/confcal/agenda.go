@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -261,7 +262,14 @@ func (r *agendaRun) subscriptionURL() string {
 	if base == "" {
 		return ""
 	}
-	return strings.TrimRight(base, "/") + "/agenda.ics?" + r.sel.Query().Encode()
+	return strings.TrimRight(base, "/") + "/agenda.ics?" + readableQuery(r.sel.Query())
+}
+
+// readableQuery encodes q canonically, leaving the colons of times and
+// the slashes of rooms as they are: both may stand unescaped in a query
+// (RFC 3986, section 3.4), and people read and type these URLs.
+func readableQuery(q url.Values) string {
+	return strings.NewReplacer("%3A", ":", "%2F", "/").Replace(q.Encode())
 }
 
 func (r *agendaRun) printURL() {
@@ -529,7 +537,7 @@ type conflictJSON struct {
 
 func (r *agendaRun) writeJSON() error {
 	c := r.a.cfg.Config.Agenda
-	out := agendaJSON{Programme: r.p.ID, Name: r.title(), TimeZone: r.loc.String(), Query: r.sel.Query().Encode(),
+	out := agendaJSON{Programme: r.p.ID, Name: r.title(), TimeZone: r.loc.String(), Query: readableQuery(r.sel.Query()),
 		URL: r.subscriptionURL(), Sessions: []sessionJSON{}, Cancelled: []string{}, Conflicts: []conflictJSON{},
 		Options: agendaJSONOpts{TravelSpeed: c.TravelSpeed, MinGap: c.MinGap.Minutes()}}
 	for _, s := range r.sessions {
