@@ -171,6 +171,7 @@ week in Paris, 6 to 11 February 2025.`,
 		newListCmd(a),
 		newAgendaCmd(a),
 		newBuildCmd(a),
+		newServeCmd(a),
 		newConfigCmd(a),
 		newVersionCmd(a),
 	)

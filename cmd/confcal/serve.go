@@ -1,0 +1,478 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+	"github.com/spf13/cobra"
+
+	"github.com/confcal/confcal/feed"
+	"github.com/confcal/confcal/programme"
+	"github.com/confcal/confcal/programme/source"
+)
+
+// The server's limits. Feeds are small and served from memory, so
+// generous write and idle timeouts cost little; reading a request is
+// bounded tightly.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 16 << 10
+	shutdownGrace     = 10 * time.Second
+	// settle is how long the programme file must stay quiet before it is
+	// read again, so that an editor's burst of writes is one reload.
+	settle = 150 * time.Millisecond
+	// fetchTimeout bounds one poll of --source.
+	fetchTimeout = 30 * time.Second
+)
+
+type serveOptions struct {
+	feedFlags
+}
+
+func newServeCmd(a *app) *cobra.Command {
+	opts := &serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the feeds, personal agendas and a discovery page over HTTP",
+		Long: `Serve publishes the programme's feed set over HTTP, from memory:
+
+  GET /                     a page listing every feed with Subscribe (webcal://),
+                            Google Calendar, Outlook and Download links, and the
+                            programme day by day, where ticking sessions builds a
+                            personal agenda link
+  GET /all.ics              the whole programme
+  GET /day/DATE.ics         one day; likewise /track/ID.ics, /venue/ID.ics,
+                            /room/VENUE-ROOM.ics and /speaker/ID.ics
+  GET /session/ID.ics       one session ("add this talk")
+  GET /agenda.ics?QUERY     the sessions QUERY chooses, in the selection language
+                            of 'confcal list': session, track, day, venue, room,
+                            speaker, type, tag, q (text), from, until, not-track,
+                            not-venue, not-type, not-tag, exclude. The link stays
+                            valid as the programme changes: subscribe to it.
+                            Unknown ids and bad parameters get 400.
+  GET /feeds.json           the manifest of every feed
+  GET /healthz              what is being served, as JSON
+
+Responses carry a strong ETag and Last-Modified and answer conditional
+requests with 304; they are gzipped for clients that accept it, cacheable
+for the feeds' refresh interval, and open to any origin (CORS).
+
+With a programme file, the server reloads it whenever it changes (editors
+that save through a temporary file and a rename included). An invalid edit
+is logged with its errors and the last good programme stays served. With
+--source URL the programme is fetched over http(s) and polled every --poll
+with conditional requests. Every reload replaces the whole feed set at
+once: no request sees half of an update.
+
+The server listens on 127.0.0.1:8080 unless told otherwise. Behind a
+reverse proxy or on a public address, set --base-url to the public URL: it
+is used in every absolute link, and forwarded headers are never trusted.
+Each request is logged on standard error (method, path, status, bytes,
+duration), as text or as JSON. SIGINT or SIGTERM stops the server after the
+requests in flight finish, waiting at most 10 seconds.`,
+		Example: `  confcal serve
+  confcal serve -p programme.yaml --addr :8080 --base-url https://cal.example.org
+  confcal serve --source https://example.org/schedule.xml --poll 5m
+  confcal serve --log-format json 2>>access.log
+
+  curl -I http://127.0.0.1:8080/all.ics
+  curl 'http://127.0.0.1:8080/agenda.ics?session=gp-day1-forum,stationf-business-day'
+  curl 'http://127.0.0.1:8080/agenda.ics?track=science&day=2025-02-07'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), a, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free port)")
+	f.String("base-url", "", "public `URL` the server is reached at, for absolute links (default: http://ADDR)")
+	f.String("source", "", "fetch the programme from this http(s) `URL` and poll it for changes")
+	f.Duration("poll", time.Minute, "how often to poll --source, with conditional requests")
+	f.String("log-format", "text", "log `FORMAT`: text or json")
+	addFeedFlags(cmd, &opts.feedFlags)
+	return cmd
+}
+
+func runServe(ctx context.Context, a *app, opts *serveOptions) error {
+	c := a.cfg.Config
+	log, err := serveLogger(a.stderr, c.Serve.LogFormat, a.verbose)
+	if err != nil {
+		return err
+	}
+	name := c.Programme
+	if c.Serve.Source != "" {
+		if !source.IsURL(c.Serve.Source) {
+			return usagef("--source takes an http(s) URL; give a file with --programme")
+		}
+		name = c.Serve.Source
+	}
+	if source.IsURL(name) && c.Serve.Poll < time.Second {
+		return usagef("--poll must be at least 1s")
+	}
+	rl := &reloader{a: a, opts: opts, log: log, name: name,
+		srcOpts: source.Options{Stdin: a.stdin, TimeZone: c.TimeZone}}
+	if source.IsURL(name) {
+		rl.poll = &poller{url: name, client: &http.Client{Timeout: fetchTimeout}}
+	}
+
+	ln, err := net.Listen("tcp", c.Serve.Addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer ln.Close()
+	base, guessed := strings.TrimRight(c.BaseURL, "/"), false
+	if base == "" {
+		base, guessed = "http://"+displayAddr(ln.Addr()), true
+	}
+	rl.live = feed.NewLive(feed.LiveOptions{Page: feed.PageOptions{BaseURL: base, Guessed: guessed}, Now: a.now})
+
+	// The first load must succeed: there is nothing to fall back on.
+	if err := rl.initial(ctx); err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           accessLog(log, feed.NewHandler(rl.live, feed.HandlerOptions{})),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	set := rl.live.Set()
+	local := "http://" + displayAddr(ln.Addr())
+	if guessed {
+		fmt.Fprintf(a.stdout, "serving %s/ (%d feeds, %d sessions)\n", local, len(set.Feeds), len(set.Programme.Sessions))
+	} else {
+		fmt.Fprintf(a.stdout, "serving %s/ as %s/ (%d feeds, %d sessions)\n", local, base, len(set.Feeds), len(set.Programme.Sessions))
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "base_url", base, "programme", rl.display)
+
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		rl.watch(watchCtx, c.Serve.Poll)
+	}()
+	defer func() {
+		stopWatching()
+		wg.Wait()
+	}()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("serve: shut down: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// displayAddr is the address a listener can be reached at from this
+// machine, for links when no --base-url is set.
+func displayAddr(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return addr.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+}
+
+func serveLogger(w io.Writer, format string, verbose bool) (*slog.Logger, error) {
+	ho := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if verbose {
+		ho.Level = slog.LevelDebug
+	}
+	switch format {
+	case "text", "":
+		return slog.New(slog.NewTextHandler(w, ho)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, ho)), nil
+	}
+	return nil, usagef("--log-format must be text or json, not %q", format)
+}
+
+// reloader loads the programme, builds its feed set and publishes it, now
+// and whenever the source changes.
+type reloader struct {
+	a       *app
+	opts    *serveOptions
+	log     *slog.Logger
+	live    *feed.Live
+	name    string
+	display string
+	srcOpts source.Options
+	poll    *poller // set for a URL source
+
+	good, bad [sha256.Size]byte // hashes of the last good and the last rejected source
+}
+
+// initial loads the programme for the first time.
+func (rl *reloader) initial(ctx context.Context) error {
+	var data []byte
+	var err error
+	if rl.poll != nil {
+		data, _, err = rl.poll.fetch(ctx)
+		rl.display = rl.name
+	} else {
+		data, rl.display, err = source.Read(ctx, rl.name, rl.srcOpts)
+	}
+	if err != nil {
+		return err
+	}
+	p, diags, err := source.Decode(data, rl.display, rl.srcOpts)
+	if err != nil {
+		return err
+	}
+	printDiagnostics(rl.a.stderr, diags.Warnings(), rl.a.quiet)
+	if err := rl.publish(p); err != nil {
+		return err
+	}
+	rl.good = sha256.Sum256(data)
+	return nil
+}
+
+// publish builds the feed set of p, swaps it in and saves the state.
+func (rl *reloader) publish(p *programme.Programme) error {
+	start := time.Now()
+	set, store, err := rl.a.buildSet(p, &rl.opts.feedFlags)
+	if err != nil {
+		return err
+	}
+	if err := rl.live.Publish(set); err != nil {
+		return err
+	}
+	if store != nil {
+		if err := store.Save(); err != nil {
+			// The feeds are served; only SEQUENCE history is at risk.
+			rl.log.Error("save state", "err", err)
+		}
+	}
+	rl.log.Info("published", "programme", p.ID, "sessions", len(p.Sessions), "feeds", len(set.Feeds),
+		"version", rl.live.Version(), "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// reload decodes data and publishes it when it differs from what is
+// served. An invalid programme is logged with every finding and the
+// current feed set stays.
+func (rl *reloader) reload(data []byte) {
+	sum := sha256.Sum256(data)
+	if sum == rl.good || sum == rl.bad {
+		return
+	}
+	p, diags, err := source.Decode(data, rl.display, rl.srcOpts)
+	if err == nil {
+		err = rl.publish(p)
+	}
+	if err != nil {
+		rl.bad = sum
+		var invalid *programme.InvalidError
+		if errors.As(err, &invalid) {
+			for _, d := range invalid.Diagnostics.Errors() {
+				rl.log.Error("invalid programme", "finding", d.String())
+			}
+		}
+		rl.log.Error("reload failed; still serving the previous programme", "source", rl.display, "err", err,
+			"version", rl.live.Version())
+		return
+	}
+	for _, d := range diags.Warnings() {
+		rl.log.Warn("programme", "finding", d.String())
+	}
+	rl.good, rl.bad = sum, [sha256.Size]byte{}
+}
+
+// watch follows the source until ctx ends: a URL is polled, a file is
+// watched, and the built-in example and standard input never change.
+func (rl *reloader) watch(ctx context.Context, every time.Duration) {
+	switch {
+	case rl.poll != nil:
+		rl.pollLoop(ctx, every)
+	case rl.name != source.Builtin && rl.name != "-":
+		if err := rl.watchFile(ctx); err != nil {
+			rl.log.Error("watch programme file; changes will not be picked up", "err", err)
+		}
+	}
+}
+
+// watchFile reloads the programme file when it changes. It watches the
+// file's directory, not the file: editors that save by writing a
+// temporary file and renaming it over the original replace the file the
+// watch would be on, and so do deployment tools that swap a symlink.
+// Every change in the directory leads, once things settle, to reading the
+// file; reload ignores content it has seen.
+func (rl *reloader) watchFile(ctx context.Context) error {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	dir := filepath.Dir(rl.name)
+	if err := w.Add(dir); err != nil {
+		return fmt.Errorf("watch %s: %w", dir, err)
+	}
+	rl.log.Debug("watching", "dir", dir)
+	// One look right away covers a change made before the watch began.
+	timer := time.NewTimer(settle)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-w.Events:
+			if !ok {
+				return nil
+			}
+			rl.log.Debug("file event", "event", ev.String())
+			timer.Reset(settle)
+		case err, ok := <-w.Errors:
+			if !ok {
+				return nil
+			}
+			rl.log.Warn("watch", "err", err)
+		case <-timer.C:
+			data, _, err := source.Read(ctx, rl.name, rl.srcOpts)
+			if err != nil {
+				// Between a delete and a create; a later event brings it back.
+				rl.log.Warn("read programme", "err", err)
+				continue
+			}
+			rl.reload(data)
+		}
+	}
+}
+
+func (rl *reloader) pollLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		data, changed, err := rl.poll.fetch(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			rl.log.Warn("poll programme; still serving the previous one", "err", err)
+		case changed:
+			rl.reload(data)
+		default:
+			rl.log.Debug("programme unchanged", "url", rl.poll.url)
+		}
+	}
+}
+
+// poller fetches a programme over http(s) with conditional requests, so
+// that an unchanged programme costs the origin a 304.
+type poller struct {
+	url          string
+	client       *http.Client
+	etag, lastMo string
+}
+
+// fetch returns the programme, or changed false when the origin says it
+// has not changed since the previous fetch.
+func (p *poller) fetch(ctx context.Context) (data []byte, changed bool, err error) {
+	u := p.url
+	if strings.HasPrefix(strings.ToLower(u), "webcal://") {
+		u = "https://" + u[len("webcal://"):]
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("fetch programme %s: %w", p.url, err)
+	}
+	if p.etag != "" {
+		req.Header.Set("If-None-Match", p.etag)
+	}
+	if p.lastMo != "" {
+		req.Header.Set("If-Modified-Since", p.lastMo)
+	}
+	req.Header.Set("User-Agent", "confcal")
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return nil, false, fmt.Errorf("fetch programme %s: %w", p.url, err)
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusNotModified:
+		return nil, false, nil
+	case http.StatusOK:
+	default:
+		return nil, false, fmt.Errorf("fetch programme %s: the server answered %s", p.url, resp.Status)
+	}
+	var b bytes.Buffer
+	if _, err := io.Copy(&b, io.LimitReader(resp.Body, programme.MaxSourceSize+1)); err != nil {
+		return nil, false, fmt.Errorf("fetch programme %s: %w", p.url, err)
+	}
+	if b.Len() > programme.MaxSourceSize {
+		return nil, false, fmt.Errorf("fetch programme %s: larger than %d MiB", p.url, programme.MaxSourceSize>>20)
+	}
+	p.etag, p.lastMo = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
+	return b.Bytes(), true, nil
+}
+
+// accessLog logs every request once it is answered: method, path,
+// status, bytes written and duration.
+func accessLog(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
+			slog.Int64("bytes", rec.bytes), slog.Duration("duration", time.Since(start)))
+	})
+}
+
+// recorder remembers the status and size of a response.
+type recorder struct {
+	http.ResponseWriter
+	status      int
+	bytes       int64
+	wroteHeader bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wroteHeader {
+		r.status, r.wroteHeader = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wroteHeader = true
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
