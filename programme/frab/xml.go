@@ -100,7 +100,11 @@ func (x *xmlReader) schedule() (*Schedule, error) {
 		case xml.StartElement:
 			depth++
 			if depth == 1 {
-				if t.Name.Local != "schedule" {
+				switch t.Name.Local {
+				case "schedule":
+				case "iCalendar":
+					return nil, errors.New("the root element is <iCalendar>: this is xCal, which confcal does not read; use the schedule's .ics, .xml or .json export")
+				default:
 					return nil, fmt.Errorf("the root element is <%s>, not <schedule>", t.Name.Local)
 				}
 				s = &Schedule{}
