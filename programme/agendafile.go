@@ -48,7 +48,8 @@ type AgendaFile struct {
 	Alarm time.Duration
 	// Lang is the language texts are shown and written in.
 	Lang string
-	// TimeZone is the zone the agenda is shown in; empty: the programme's.
+	// TimeZone (key tz) is the zone the agenda is shown in; empty: the
+	// programme's.
 	TimeZone string
 
 	// Path is the file the agenda was loaded from.

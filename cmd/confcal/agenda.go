@@ -236,16 +236,25 @@ func (r *agendaRun) writeICS() error {
 }
 
 func (r *agendaRun) saveFile() error {
+	// Personal options come from flags or the agenda file read, not from
+	// the config file or the environment, which are not personal.
 	c := r.a.cfg.Config
 	af := &programme.AgendaFile{Programme: c.Programme, ProgrammeID: r.p.ID, Name: r.opts.name, Selection: r.sel,
-		Alarm: c.Alarm, Lang: c.Lang, TimeZone: r.opts.tz}
+		TimeZone: r.opts.tz}
 	if r.file != nil {
+		af.Alarm, af.Lang = r.file.Alarm, r.file.Lang
 		if af.Name == "" {
 			af.Name = r.file.Name
 		}
 		if af.TimeZone == "" {
 			af.TimeZone = r.file.TimeZone
 		}
+	}
+	if strings.HasPrefix(r.a.cfg.Sources["alarm"], "flag ") {
+		af.Alarm = c.Alarm
+	}
+	if strings.HasPrefix(r.a.cfg.Sources["lang"], "flag ") {
+		af.Lang = c.Lang
 	}
 	if err := af.Save(r.opts.save); err != nil {
 		return err

@@ -85,9 +85,6 @@ func (sf *selectionFlags) selection() (programme.Selection, error) {
 	return sel, nil
 }
 
-// given reports whether any selection flag (not --agenda) was set.
-func (sf *selectionFlags) given() bool { return !sf.sel.IsZero() }
-
 // applyAgenda makes the agenda file's programme, language, alarm and zone
 // the configuration's, unless a flag set them: the file is more specific
 // than the config file and the environment, a flag more than the file.
