@@ -226,7 +226,7 @@ func (b *builder) zone(rows []row, name string, opts Options) bool {
 	for _, rw := range rows {
 		w, ok := parseWhen(rw.cells[FieldStart])
 		if !ok || !w.hasOffset {
-			b.r.Errorf(pos, "", "no time zone: a CSV file names none, and %s has a local time; give the programme's zone with --timezone, for example --timezone Europe/Paris", rw.path)
+			b.r.Errorf(pos, "", "no time zone: a CSV file names none, and %s has a local date or time; give the programme's zone with --timezone, for example --timezone Europe/Paris", rw.path)
 			return false
 		}
 		_, off := w.instant.Zone()

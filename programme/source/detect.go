@@ -64,7 +64,7 @@ func Detect(data []byte, name string) Format {
 	case hasPrefixFold(head, "BEGIN:VCALENDAR"):
 		return ICal
 	case bytes.HasPrefix(head, []byte("{")):
-		if looksLikeC3VOC(head) {
+		if looksLikeC3VOC(bytes.TrimLeft(bytes.TrimPrefix(data, bom), " \t\r\n")) {
 			return C3VOC
 		}
 		return Native
@@ -94,14 +94,47 @@ func hasPrefixFold(b []byte, prefix string) bool {
 	return len(b) >= len(prefix) && strings.EqualFold(string(b[:len(prefix)]), prefix)
 }
 
-// looksLikeC3VOC reports whether a JSON object's opening holds the keys
-// of a c3voc schedule rather than those of a native programme.
-func looksLikeC3VOC(head []byte) bool {
-	if bytes.Contains(head, []byte(`"sessions"`)) && !bytes.Contains(head, []byte(`"schedule"`)) {
-		return false
+// looksLikeC3VOC reports whether a JSON object's top-level keys are those
+// of a c3voc schedule ("schedule", or "conference" without "sessions")
+// rather than those of a native programme.
+func looksLikeC3VOC(data []byte) bool {
+	keys := topLevelKeys(data)
+	return keys["schedule"] || keys["conference"] && !keys["sessions"]
+}
+
+// topLevelKeys returns the keys of the JSON object data starts with,
+// without decoding it.
+func topLevelKeys(data []byte) map[string]bool {
+	keys := map[string]bool{}
+	depth, expectKey := 0, false
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '"':
+			end := i + 1
+			for end < len(data) && data[end] != '"' {
+				if data[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			if depth == 1 && expectKey && end <= len(data) {
+				keys[string(data[i+1:min(end, len(data))])] = true
+			}
+			expectKey = false
+			i = end
+		case '{', '[':
+			depth++
+			expectKey = depth == 1 && c == '{'
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return keys
+			}
+		case ',':
+			expectKey = depth == 1
+		}
 	}
-	return bytes.Contains(head, []byte(`"schedule"`)) ||
-		bytes.Contains(head, []byte(`"conference"`)) && bytes.Contains(head, []byte(`"days"`))
+	return keys
 }
 
 // looksLikeYAML reports whether the first meaningful line is a YAML

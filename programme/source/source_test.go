@@ -33,6 +33,8 @@ func TestDetect(t *testing.T) {
 		{"p.yaml", nativeYAML, Native},
 		{"p.yaml", "# comment\n" + nativeYAML, Native},
 		{"p.json", `{"id": "t", "name": "T", "sessions": []}`, Native},
+		{"p.json", `{"id": "t", "sessions": [{"id": "schedule", "title": "\"schedule\"", "x": {"schedule": 1}}]}`, Native},
+		{"top.json", `{"conference": {"days": []}}`, C3VOC},
 		{"schedule.xml", frabXML, Frab},
 		{"download", "\xef\xbb\xbf  " + frabXML, Frab},
 		{"schedule.json", c3vocJSON, C3VOC},
