@@ -77,29 +77,6 @@ type jsonDay struct {
 	DayEnd   flexString `json:"day_end"`
 }
 
-type jsonEvent struct {
-	ID           flexString   `json:"id"`
-	GUID         flexString   `json:"guid"`
-	Code         flexString   `json:"code"`
-	Slug         flexString   `json:"slug"`
-	Date         flexString   `json:"date"`
-	Start        flexString   `json:"start"`
-	Duration     flexString   `json:"duration"`
-	End          flexString   `json:"end"`
-	Room         flexRef      `json:"room"`
-	Title        flexText     `json:"title"`
-	Subtitle     flexText     `json:"subtitle"`
-	Track        flexRef      `json:"track"`
-	Type         flexString   `json:"type"`
-	Language     flexString   `json:"language"`
-	Abstract     flexText     `json:"abstract"`
-	Description  flexText     `json:"description"`
-	URL          flexString   `json:"url"`
-	Persons      []flexPerson `json:"persons"`
-	Participants []flexPerson `json:"participants"`
-	State        flexString   `json:"state"`
-}
-
 // parser turns the JSON into a frab.Schedule.
 type parser struct {
 	data   []byte
@@ -289,58 +266,4 @@ func (x *parser) day(d span, i int) frab.Day {
 		day.Rooms = append(day.Rooms, room)
 	}
 	return day
-}
-
-func (x *parser) event(sp span, path string) frab.Event {
-	pos := x.lines.Pos(sp.start)
-	raw := x.data[sp.start:sp.end]
-	var e jsonEvent
-	if err := json.Unmarshal(raw, &e); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			x.r.Warnf("type", pos, path+"."+te.Field, "%s is %s, not %s; ignored", te.Field, te.Value, te.Type)
-		} else {
-			x.r.Warnf("type", pos, path, "the event is not an object: %s", clip(raw))
-		}
-	}
-	ev := frab.Event{ID: e.ID.S, GUID: e.GUID.S, Code: e.Code.S, Slug: e.Slug.S, Date: e.Date.S, Start: e.Start.S,
-		Duration: e.Duration.S, End: e.End.S, Title: e.Title.in(x.lang), Subtitle: e.Subtitle.in(x.lang),
-		Type: e.Type.S, Language: e.Language.S, Abstract: e.Abstract.in(x.lang), Description: e.Description.in(x.lang),
-		URL: e.URL.S, State: e.State.S, Pos: pos, Path: path}
-	ev.Room = e.Room.Name
-	if ev.Room == "" {
-		ev.Room = x.rooms[e.Room.GUID]
-	}
-	if ev.Room == "" {
-		ev.Room = x.rooms[e.Room.Slug]
-	}
-	ev.Track, ev.TrackSlug = e.Track.Name, e.Track.Slug
-	if ev.Track == "" {
-		ev.Track = x.tracks[e.Track.Slug]
-	}
-	if ev.Date == "" && strings.Contains(ev.Start, "T") {
-		// schedule2: start is a date-time.
-		ev.Date, ev.Start = ev.Start, ""
-	}
-	for _, p := range append(e.Persons, e.Participants...) {
-		ev.Persons = append(ev.Persons, p.Name)
-	}
-	for _, f := range []struct {
-		name string
-		v    flexString
-	}{{"id", e.ID}, {"guid", e.GUID}, {"title", e.Title.flexString}, {"date", e.Date}, {"start", e.Start}, {"duration", e.Duration}} {
-		if f.v.Bad != nil {
-			x.r.Warnf("type", pos, path+"."+f.name, "%s is not a string: %s; ignored", f.name, clip(f.v.Bad))
-		}
-	}
-	return ev
-}
-
-// clip shortens a JSON value for a message.
-func clip(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 60 {
-		s = s[:57] + "..."
-	}
-	return s
 }
