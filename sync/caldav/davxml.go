@@ -24,6 +24,12 @@ const (
 <D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
   <D:prop><D:resourcetype/><D:displayname/><C:supported-calendar-component-set/></D:prop>
 </D:propfind>`
+
+	// homeSetProp asks for a principal's calendar home (RFC 4791 §6.2.1).
+	homeSetProp = `<?xml version="1.0" encoding="utf-8"?>
+<D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+  <D:prop><C:calendar-home-set/></D:prop>
+</D:propfind>`
 )
 
 // multiget asks for the ETag and data of one object (RFC 4791 §7.9).
@@ -61,6 +67,9 @@ type davProp struct {
 	ResourceType *struct {
 		Types []struct{ XMLName xml.Name } `xml:",any"`
 	} `xml:"DAV: resourcetype"`
+	HomeSet *struct {
+		Hrefs []string `xml:"DAV: href"`
+	} `xml:"urn:ietf:params:xml:ns:caldav calendar-home-set"`
 	Components *struct {
 		Comps []struct {
 			Name string `xml:"name,attr"`
@@ -102,6 +111,9 @@ func (r msResponse) props() davProp {
 		}
 		if p.Components != nil {
 			out.Components = p.Components
+		}
+		if p.HomeSet != nil {
+			out.HomeSet = p.HomeSet
 		}
 	}
 	return out
