@@ -108,6 +108,9 @@ type Item struct {
 	SessionID string
 	Marker    Marker
 	Fields    Fields
+	// Reminder, when positive, is the reminder a new event gets. It is
+	// not a managed field: the user's reminders are kept on update.
+	Reminder time.Duration
 }
 
 // Remote is one event as a backend read it.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/confcal/confcal/programme"
 )
@@ -25,6 +26,9 @@ type BuildOptions struct {
 	Cancelled string
 	// Generation is the Owner's generation.
 	Generation int
+	// Alarm, when positive, gives each new timed event a reminder this
+	// long before it starts.
+	Alarm time.Duration
 }
 
 // Desired is what the calendar should hold: one Item per chosen session,
@@ -88,10 +92,15 @@ func Build(p *programme.Programme, chosen []*programme.Session, opts BuildOption
 			d.Excluded[id] = "cancelled in the programme"
 		default:
 			f := r.fields(s)
+			var reminder time.Duration
+			if !s.AllDay && s.Status != programme.Cancelled {
+				reminder = opts.Alarm
+			}
 			d.Items = append(d.Items, Item{
 				ID:        id,
 				SessionID: s.ID,
 				Fields:    f,
+				Reminder:  reminder,
 				Marker: Marker{Tool: Tool, Source: owner.Source, UID: u, Hash: f.Hash(),
 					Schema: Schema, Generation: owner.Generation},
 			})

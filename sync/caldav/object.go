@@ -87,6 +87,10 @@ func encodeObject(it calsync.Item, notes string, now time.Time, base []byte) ([]
 		transp = "TRANSPARENT"
 	}
 	setRaw(ev, ical.PropTransparency, transp)
+	if fresh && it.Reminder > 0 && !f.AllDay {
+		// A new event's reminder; later, the alarms are the user's.
+		ev.Children = append(ev.Children, reminder(it.Reminder, f.Title))
+	}
 
 	m := it.Marker
 	setText(ev, PropOwner, m.Tool)
@@ -167,6 +171,35 @@ func setTimes(ev *ical.Component, f calsync.Fields) (*time.Location, error) {
 		setRaw(ev, ical.PropDuration, "PT0S")
 	}
 	return loc, nil
+}
+
+// reminder is a display alarm d before the start.
+func reminder(d time.Duration, title string) *ical.Component {
+	a := ical.NewComponent(ical.CompAlarm)
+	setRaw(a, ical.PropAction, "DISPLAY")
+	setText(a, ical.PropDescription, cleanText(title))
+	setRaw(a, ical.PropTrigger, "-"+isoDuration(d))
+	return a
+}
+
+// isoDuration writes d as an RFC 5545 duration in whole minutes, or
+// seconds when it has some: PT15M, PT1H30M, P1D.
+func isoDuration(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("P%dD", d/(24*time.Hour))
+	}
+	var b strings.Builder
+	b.WriteString("PT")
+	if h := d / time.Hour; h > 0 {
+		fmt.Fprintf(&b, "%dH", h)
+	}
+	if m := d % time.Hour / time.Minute; m > 0 {
+		fmt.Fprintf(&b, "%dM", m)
+	}
+	if s := d % time.Minute / time.Second; s > 0 || d < time.Minute {
+		fmt.Fprintf(&b, "%dS", s)
+	}
+	return b.String()
 }
 
 // zoneOf loads the zone named name for local times; nil for UTC, for no

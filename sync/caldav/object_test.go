@@ -304,3 +304,29 @@ func TestVTimezoneIsExact(t *testing.T) {
 		}
 	}
 }
+
+func TestReminder(t *testing.T) {
+	it := item(timed(time.Date(2025, 2, 10, 9, 30, 0, 0, paris), time.Hour, "Europe/Paris"))
+	it.Reminder = 15 * time.Minute
+	data, err := encodeObject(it, "", now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte("BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Talk\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n")) {
+		t.Fatalf("no reminder in\n%s", data)
+	}
+	// An update leaves the alarms to the user: none is added, the
+	// existing one stays.
+	again, err := encodeObject(it, "", now, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(again, []byte("BEGIN:VALARM")); n != 1 {
+		t.Fatalf("%d alarms after an update", n)
+	}
+	for d, want := range map[time.Duration]string{15 * time.Minute: "PT15M", 90 * time.Minute: "PT1H30M", 24 * time.Hour: "P1D", 30 * time.Second: "PT30S"} {
+		if got := isoDuration(d); got != want {
+			t.Errorf("isoDuration(%v) = %s, want %s", d, got, want)
+		}
+	}
+}

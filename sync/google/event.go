@@ -110,5 +110,11 @@ func toEvent(it calsync.Item, base *calendar.Event) *calendar.Event {
 	props[calsync.KeySchema] = m.Schema
 	props[calsync.KeyGeneration] = strconv.Itoa(m.Generation)
 	ev.ExtendedProperties = &calendar.EventExtendedProperties{Private: props, Shared: shared}
+	if base == nil && it.Reminder > 0 {
+		ev.Reminders = &calendar.EventReminders{
+			Overrides:       []*calendar.EventReminder{{Method: "popup", Minutes: int64(it.Reminder / time.Minute)}},
+			ForceSendFields: []string{"UseDefault"},
+		}
+	}
 	return ev
 }

@@ -344,8 +344,15 @@ func TestSyncProperty(t *testing.T) {
 				ctx, cancel := context.WithCancel(context.Background())
 				w.faults(cancel)
 				_, err := w.sync(ctx)
+				killed := ctx.Err() != nil
 				cancel()
 				w.srv.ClearFaults()
+				if killed {
+					// Requests of the killed run may still be on their
+					// way: let them land, as they would at Google.
+					time.Sleep(20 * time.Millisecond)
+					w.srv.Idle()
+				}
 				var brake *calsync.BrakeError
 				if err != nil && !errors.As(err, &brake) {
 					// Faults or a kill stopped the run: running again
@@ -378,6 +385,9 @@ func TestSyncProperty(t *testing.T) {
 					t.Fatalf("round %d: a second run plans changes", round)
 				}
 				if c := w.srv.Counts(); w.srv.Writes() != 0 || w.calID != "" && c["GET"] != 1 {
+					for _, r := range w.srv.Requests() {
+						t.Logf("request %s %s %s %d", r.Method, r.Op, r.Path, r.Status)
+					}
 					t.Fatalf("round %d: a no-op run made requests %v", round, c)
 				}
 			}

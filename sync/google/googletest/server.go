@@ -28,6 +28,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	calendar "google.golang.org/api/calendar/v3"
@@ -35,7 +36,8 @@ import (
 
 // Server is the fake. Its zero value is not usable; call NewServer.
 type Server struct {
-	srv *httptest.Server
+	srv    *httptest.Server
+	active atomic.Int64 // handlers running
 
 	mu        sync.Mutex
 	calendars map[string]*fakeCalendar
@@ -85,6 +87,14 @@ func NewServer() *Server {
 	s := &Server{calendars: map[string]*fakeCalendar{}, now: time.Now}
 	s.srv = httptest.NewServer(s.handler())
 	return s
+}
+
+// Idle waits until no request is being handled: after a client gave up
+// on requests (a cancelled context), their handlers may still run.
+func (s *Server) Idle() {
+	for s.active.Load() > 0 {
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // Close shuts the fake down.
@@ -174,6 +184,8 @@ type handlerFunc func(r *http.Request) (int, any, *apiError)
 // op wraps h with latency, fault injection and the request log.
 func (s *Server) op(name string, h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		s.active.Add(1)
+		defer s.active.Add(-1)
 		s.mu.Lock()
 		latency := s.latency
 		s.mu.Unlock()
