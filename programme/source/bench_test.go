@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/confcal/confcal/feed"
 )
@@ -27,6 +28,7 @@ func BenchmarkImport(b *testing.B) {
 		}
 		b.Run(f.name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
+			defer reportCPU(b, cpuTime())
 			for b.Loop() {
 				p, _, err := Decode(data, f.path, Options{})
 				if err != nil {
@@ -37,6 +39,15 @@ func BenchmarkImport(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// reportCPU adds the CPU time per operation since start, in
+// milliseconds: on a busy machine it measures the work where the elapsed
+// time also counts the waiting.
+func reportCPU(b *testing.B, start time.Duration) {
+	if used := cpuTime() - start; used > 0 && b.N > 0 {
+		b.ReportMetric(float64(used)/float64(b.N)/1e6, "cpu-ms/op")
 	}
 }
 
@@ -60,6 +71,7 @@ func BenchmarkGeneric(b *testing.B) {
 		}
 		b.Run(f.name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
+			defer reportCPU(b, cpuTime())
 			for b.Loop() {
 				if filepath.Ext(f.path) == ".json" {
 					var v any
