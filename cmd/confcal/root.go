@@ -172,6 +172,8 @@ week in Paris, 6 to 11 February 2025.`,
 		newAgendaCmd(a),
 		newBuildCmd(a),
 		newServeCmd(a),
+		newSyncCmd(a),
+		newAuthCmd(a),
 		newConfigCmd(a),
 		newVersionCmd(a),
 	)

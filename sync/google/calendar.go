@@ -53,6 +53,9 @@ type Options struct {
 	// events marked with the programme's key. A dedicated calendar is
 	// read whole, tombstones included.
 	Shared bool
+	// MissingHint is added to the error of reading a calendar that does
+	// not exist: how to fix it.
+	MissingHint string
 }
 
 // Calendar is a Google calendar as a sync.Calendar.
@@ -140,7 +143,12 @@ func (c *Calendar) List(ctx context.Context, owner calsync.Owner) ([]calsync.Rem
 		return nil
 	})
 	if err != nil {
-		return nil, classify("list events", "", err)
+		err = classify("list events", "", err)
+		var ce *calsync.Error
+		if errors.As(err, &ce) && ce.Kind == calsync.NotFound && c.opts.MissingHint != "" {
+			ce.Kind, ce.Hint = calsync.Permanent, c.opts.MissingHint
+		}
+		return nil, err
 	}
 	return out, nil
 }

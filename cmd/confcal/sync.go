@@ -1,0 +1,300 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/confcal/confcal/feed"
+	"github.com/confcal/confcal/programme"
+	calsync "github.com/confcal/confcal/sync"
+)
+
+// syncOptions are the flags every sync backend shares.
+type syncOptions struct {
+	sel              *selectionFlags
+	all              bool
+	dryRun           bool
+	json             bool
+	detailedExitcode bool
+	force            bool
+	restoreDeleted   bool
+	prunePast        bool
+	noProgress       bool
+}
+
+// syncTarget is a calendar a backend opened for one run.
+type syncTarget struct {
+	// Cal is the calendar to sync into.
+	Cal calsync.Calendar
+	// Label names it for people, e.g. `Google Calendar "Summit" (c123@group...)`.
+	Label string
+	// Journal is what earlier runs recorded for this calendar.
+	Journal *calsync.Journal
+	// Save persists the journal; it is called before and after applying.
+	Save func(*calsync.Journal) error
+}
+
+// syncBackend opens the calendar a sync writes to. A dry run must not
+// write anything, not even a new calendar.
+type syncBackend interface {
+	open(ctx context.Context, p *programme.Programme, dryRun bool) (*syncTarget, error)
+}
+
+// syncHelp is the part of every sync command's help that explains the
+// plan and the safety rules.
+const syncHelp = `The plan lists every chosen session and every event confcal owns in the
+calendar, one line each, sorted by time, terraform style:
+
+  + add      the session is not in the calendar yet
+  ~ change   the session changed in the programme: its event is updated in
+             place; the reminders, colour and notes the user set are kept
+  - remove   the session left the programme or the selection, or was
+             cancelled (with --cancelled remove, the default)
+    keep     nothing to do, and why: up to date, deleted in the calendar by
+             the user, past, or held by an event confcal does not own
+
+Safety rules: confcal only ever changes events that carry its own mark for
+this programme and whose id it derived itself; everything else in the
+calendar is left alone. A run stops before writing when the programme fails
+to load, when nothing is chosen while confcal has events in the calendar,
+or when it would remove more than max(5, 25%) of confcal's events (--force
+overrides the last two). Past events are not removed unless --prune-past.
+Events the user deleted stay deleted unless --restore-deleted. A run that
+fails or is interrupted can simply be run again: it continues where it
+stopped and never creates duplicates.
+
+Exit status: 0 on success, 1 on error, 2 with --detailed-exitcode when the
+plan had changes (with --dry-run: changes are pending).`
+
+// addSyncFlags adds the shared flags to cmd.
+func addSyncFlags(cmd *cobra.Command, opts *syncOptions) {
+	opts.sel = addSelectionFlags(cmd)
+	f := cmd.Flags()
+	f.BoolVar(&opts.all, "all", false, "sync every session of the programme")
+	f.BoolVarP(&opts.dryRun, "dry-run", "n", false, "print the plan and change nothing")
+	f.BoolVar(&opts.json, "json", false, "print the plan and the result as JSON")
+	f.BoolVar(&opts.detailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
+	f.BoolVar(&opts.force, "force", false, "release the brakes: allow removing many or all of confcal's events")
+	f.BoolVar(&opts.restoreDeleted, "restore-deleted", false, "bring back events the user deleted in the calendar")
+	f.BoolVar(&opts.prunePast, "prune-past", false, "also remove past events of sessions no longer chosen")
+	f.BoolVar(&opts.noProgress, "no-progress", false, "show no progress bar")
+	f.Float64("rate", calsync.DefaultRate, "at most `N` requests per second")
+	f.Int("workers", calsync.DefaultWorkers, "at most `N` requests at once (1 to 16)")
+	f.String("cancelled", calsync.CancelledRemove, "cancelled sessions: 'remove' their events, or 'mark' them (title prefix, shown as free)")
+	f.String("lang", "", "write events in `LANG` (default: the programme's first language)")
+	f.Duration("alarm", 0, "give each new timed event a reminder this long before it, e.g. 10m (the user's reminders are kept)")
+}
+
+func newSyncCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sync",
+		Short: "Push chosen sessions into a calendar",
+		Long: `Sync pushes chosen sessions into a calendar and keeps them up to date: a room
+change reaches the phone in seconds, not after the 8 to 24 hours a calendar
+subscription takes. Each run computes a plan, prints it and applies it.
+
+` + syncHelp,
+		Example: `  confcal sync google --track summit --dry-run
+  confcal sync google --agenda my-agenda.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newSyncGoogleCmd(a))
+	return cmd
+}
+
+// runSync is the whole of a sync, for any backend: load the programme and
+// the selection, build the desired events, read the calendar, plan, print,
+// check the brakes, apply, report.
+func runSync(ctx context.Context, a *app, opts *syncOptions, backend syncBackend) error {
+	if _, err := opts.sel.applyAgenda(a); err != nil {
+		return err
+	}
+	c := a.cfg.Config
+	if c.Sync.Rate <= 0 {
+		return usagef("--rate must be a positive number of requests per second")
+	}
+	if c.Sync.Workers < 1 || c.Sync.Workers > 16 {
+		return usagef("--workers must be between 1 and 16")
+	}
+	if c.Sync.Cancelled != calsync.CancelledRemove && c.Sync.Cancelled != calsync.CancelledMark {
+		return usagef("--cancelled must be 'remove' or 'mark', not %q", c.Sync.Cancelled)
+	}
+	sel, err := opts.sel.selection()
+	if err != nil {
+		return err
+	}
+	if sel.IsZero() && !opts.all {
+		return usagef("choose the sessions to sync: selection flags (--track, --day, --session, ...), --agenda FILE, or --all")
+	}
+	if opts.all && !sel.IsZero() {
+		return usagef("--all syncs every session: give it without selection flags or --agenda")
+	}
+	p, err := a.loadProgramme(ctx)
+	if err != nil {
+		return fmt.Errorf("%w\nnothing was changed: confcal does not sync a programme it cannot read", err)
+	}
+	sessions := p.Sessions
+	if !opts.all {
+		if sessions, err = opts.sel.choose(p, sel); err != nil {
+			return err
+		}
+	}
+	bopts := calsync.BuildOptions{Lang: c.Lang, Cancelled: c.Sync.Cancelled,
+		UID: func(s *programme.Session) string { return feed.UID(p, s) }}
+	if c.Alarm > 0 {
+		bopts.Alarm = c.Alarm
+	}
+	want, err := calsync.Build(p, sessions, bopts)
+	if err != nil {
+		return err
+	}
+	target, err := backend.open(ctx, p, opts.dryRun)
+	if err != nil {
+		return err
+	}
+	eng := calsync.New(target.Cal, calsync.Options{Rate: c.Sync.Rate, Workers: c.Sync.Workers, Log: a.log})
+	have, err := eng.List(ctx, want.Owner)
+	if err != nil {
+		return err
+	}
+	journal := target.Journal
+	if journal == nil {
+		journal = calsync.NewJournal(calsync.JournalData{})
+	}
+	journal.Observe(want.Owner, have)
+	plan := calsync.Diff(want, have, calsync.DiffOptions{Now: a.now(), PrunePast: opts.prunePast,
+		RestoreDeleted: opts.restoreDeleted, Journal: journal})
+	brake := plan.Check(calsync.BrakeOptions{Force: opts.force})
+
+	report := calsync.Report{Calendar: target.Label, DryRun: opts.dryRun, Plan: plan}
+	if !opts.json {
+		fmt.Fprintf(a.stdout, "%s: %d session%s chosen of %q\n", target.Label, len(want.Items), plural(len(want.Items)), p.Name.In(c.Lang, p.Languages...))
+		if err := calsync.Render(a.stdout, plan, calsync.RenderOptions{Location: p.Location}); err != nil {
+			return err
+		}
+	}
+	a.warnConflicts(plan)
+	if opts.dryRun || brake != nil || !plan.Pending() {
+		if brake != nil {
+			report.Error = brake.Error()
+		}
+		if opts.json {
+			if err := calsync.RenderJSON(a.stdout, report); err != nil {
+				return err
+			}
+		}
+		switch {
+		case brake != nil && !opts.dryRun:
+			return fmt.Errorf("stopped before writing anything: %w", brake)
+		case brake != nil:
+			fmt.Fprintf(a.stderr, "confcal: warning: applying this plan would stop: %v\n", brake)
+		}
+		if !opts.dryRun && target.Save != nil {
+			if err := target.Save(journal); err != nil {
+				return err
+			}
+		}
+		if opts.detailedExitcode && plan.Pending() {
+			return &silentError{code: exitReported}
+		}
+		return nil
+	}
+
+	// Record the removals before making them, so that a run killed
+	// half-way still knows which tombstones are confcal's.
+	journal.NotePlan(plan)
+	if target.Save != nil {
+		if err := target.Save(journal); err != nil {
+			return err
+		}
+	}
+	progress := a.progressBar(opts)
+	res, applyErr := eng.Apply(ctx, plan, calsync.ApplyOptions{RestoreDeleted: opts.restoreDeleted, Journal: journal, Progress: progress.update})
+	progress.done()
+	if target.Save != nil {
+		if err := target.Save(journal); err != nil && applyErr == nil {
+			applyErr = err
+		}
+	}
+	report.Result = res
+	if opts.json {
+		if err := calsync.RenderJSON(a.stdout, report); err != nil {
+			return err
+		}
+	} else if err := calsync.RenderResult(a.stdout, res); err != nil {
+		return err
+	}
+	if applyErr != nil {
+		if errors.Is(applyErr, context.Canceled) {
+			return fmt.Errorf("%w; run the same command again to finish", applyErr)
+		}
+		return applyErr
+	}
+	if opts.detailedExitcode {
+		return &silentError{code: exitReported}
+	}
+	return nil
+}
+
+// warnConflicts reports sessions whose event id is held by an event
+// confcal does not own.
+func (a *app) warnConflicts(plan *calsync.Plan) {
+	if a.quiet {
+		return
+	}
+	for _, s := range plan.Conflicts() {
+		fmt.Fprintf(a.stderr, "confcal: warning: %q: %s (event id %s)\n", s.Title, s.Reason, s.ID)
+	}
+}
+
+// progressBar is a one-line progress bar on a terminal's standard error;
+// elsewhere it prints nothing.
+type progressBar struct {
+	w     io.Writer
+	shown bool
+	last  time.Time
+}
+
+func (a *app) progressBar(opts *syncOptions) *progressBar {
+	if opts.noProgress || opts.json || a.quiet || !isTerminal(a.stderr) {
+		return &progressBar{}
+	}
+	return &progressBar{w: a.stderr}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func (b *progressBar) update(done, total int) {
+	if b.w == nil || total < 10 {
+		return
+	}
+	if done < total && time.Since(b.last) < 100*time.Millisecond {
+		return
+	}
+	b.last = time.Now()
+	const width = 30
+	fill := width * done / total
+	fmt.Fprintf(b.w, "\rapplying [%s%s] %d/%d", strings.Repeat("=", fill), strings.Repeat(" ", width-fill), done, total)
+	b.shown = true
+}
+
+func (b *progressBar) done() {
+	if b.shown {
+		fmt.Fprint(b.w, "\r\033[K")
+	}
+}
