@@ -66,10 +66,20 @@ func URL(raw, base string) string {
 		return ""
 	}
 	s := u.String()
+	if host := u.Host; host != url.PathEscape(host) && !strings.ContainsAny(host, "%/?#@ ") {
+		// An internationalised domain name stays readable: percent
+		// escapes are not valid in a host.
+		s = strings.Replace(s, "//"+escapeHost(host), "//"+host, 1)
+	}
 	if strings.ContainsAny(s, " \t\r\n\"<>") {
 		return ""
 	}
 	return s
+}
+
+// escapeHost escapes a host as url.URL.String does.
+func escapeHost(host string) string {
+	return (&url.URL{Host: host}).String()[2:]
 }
 
 var langPattern = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[A-Za-z0-9]{2,8})*$`)

@@ -55,7 +55,7 @@ func TestFixes(t *testing.T) {
 		{"/talk/1", "https://e.org/2025/", "https://e.org/talk/1"},
 		{"talk/1", "https://e.org/2025/", "https://e.org/2025/talk/1"},
 		{"mailto:x@e.org", "", ""},
-		{"https://zügli.app", "", "https://z%C3%BCgli.app"},
+		{"https://zügli.app/a b", "", "https://zügli.app/a%20b"},
 		{"not a url", "", ""},
 	}
 	for _, tt := range urls {
