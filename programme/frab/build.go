@@ -300,9 +300,6 @@ func (b *builder) event(ev *Event, day *Day, room *Room, r *programme.Room) {
 		b.r.Warnf("room", ev.Pos, ev.Path, "the event's room %q is not the room it is listed in, %q; used %q",
 			lenient.Line(ev.Room), lenient.Line(room.Name), lenient.Line(room.Name))
 	}
-	if r == nil {
-		s.Room = nil
-	}
 	if t := b.track(ev.Track, ev.TrackSlug, ""); t != nil {
 		s.Tracks = []*programme.Track{t}
 	}

@@ -188,14 +188,10 @@ func (b *builder) zone(opts Options) bool {
 // location of the file's VTIMEZONE of that id, or nil.
 func (b *builder) lookupZone(tzid string) *time.Location {
 	tzid = strings.Trim(strings.TrimSpace(tzid), `"`)
-	if loc, ok := b.zones[tzid]; ok && loc != nil {
+	if loc := b.zones[tzid]; loc != nil {
 		return loc
 	}
-	loc := resolveZone(tzid)
-	if _, known := b.zones[tzid]; !known || loc != nil {
-		b.zones[tzid] = loc
-	}
-	return loc
+	return resolveZone(tzid)
 }
 
 // resolveZone loads an IANA zone, also from ids that end in one, such as

@@ -2,6 +2,7 @@ package icalin
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -212,6 +213,7 @@ func describe(p property) string {
 	for k, v := range p.Params {
 		params = append(params, k+"="+v)
 	}
+	sort.Strings(params)
 	if len(params) == 0 {
 		return fmt.Sprintf("%s:%s", p.Name, strings.TrimSpace(p.Value))
 	}
