@@ -129,6 +129,9 @@ func (b *builder) zone(opts Options) bool {
 			b.r.Errorf(programme.Pos{}, "", "unknown time zone %q: give an IANA name such as Europe/Paris", opts.TimeZone)
 			return false
 		}
+		if p, ok := b.cal.get("X-WR-TIMEZONE"); ok && strings.TrimSpace(p.Value) != opts.TimeZone {
+			b.r.Warnf("zone", b.pos(p.Line), "", "the calendar declares time zone %q; used %q as asked", strings.TrimSpace(p.Value), opts.TimeZone)
+		}
 		b.loc = loc
 		return true
 	}
