@@ -147,6 +147,17 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+func TestRepeatedID(t *testing.T) {
+	data := []byte("id,title,start\nk,Keynote,2025-01-01 09:00\nk,Keynote,2025-01-02 09:00\n")
+	p, diags, err := Decode(data, "rep.csv", Options{TimeZone: "UTC"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Sessions[0].UIDKey == p.Sessions[1].UIDKey || !hasWarning(diags, "used by an earlier row") {
+		t.Errorf("keys %q %q, findings %v", p.Sessions[0].UIDKey, p.Sessions[1].UIDKey, diags)
+	}
+}
+
 func TestWindows1252(t *testing.T) {
 	data := []byte("title,date\nCaf\xe9,2025-01-01\n")
 	p, diags, err := Decode(data, "latin.csv", Options{TimeZone: "UTC"})

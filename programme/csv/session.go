@@ -30,6 +30,12 @@ func (b *builder) session(rw *row) *programme.Session {
 	if changed && b.cell(rw, FieldID) != "" {
 		b.r.Warnf("id", rw.pos, rw.path, "id %q is not a valid id; used %q", raw, id)
 	}
+	if b.cell(rw, FieldID) != "" {
+		if b.ids[id] {
+			b.r.Warnf("duplicate-id", rw.pos, rw.path, "id %q is used by an earlier row too; each row gets its own stable UID", id)
+		}
+		b.ids[id] = true
+	}
 	s.ID = id
 	s.Subtitle = programme.Plain(lenient.Line(b.cell(rw, FieldSubtitle)))
 	desc := lenient.Text(rw.cells[FieldDescription])
