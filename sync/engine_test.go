@@ -348,9 +348,9 @@ func TestRender(t *testing.T) {
 	plan := calsync.Diff(build(t, p, p.Sessions[1:], calsync.BuildOptions{}), have, calsync.DiffOptions{})
 	var b bytes.Buffer
 	calsync.Render(&b, plan, calsync.RenderOptions{Location: p.Location, TitleWidth: 12})
-	want := `- remove  Mon 10 Feb 09:00  Session 0     not selected
-  keep    Mon 10 Feb 09:30  Session 1     up to date
-+ add     Mon 10 Feb 10:00  Session 2     not in the calendar
+	want := `- remove  Mon 10 Feb 09:00    Session 0     not selected
+  keep    Mon 10 Feb 09:30    Session 1     up to date
++ add     Mon 10 Feb 10:00    Session 2     not in the calendar
 Plan: 1 to add, 0 to change, 1 to remove, 1 to keep.
 `
 	if b.String() != want {

@@ -33,7 +33,7 @@ func Render(w io.Writer, plan *Plan, opts RenderOptions) error {
 	var b strings.Builder
 	for _, s := range plan.Steps {
 		title := truncate(s.Title, width)
-		fmt.Fprintf(&b, "%s %-6s  %-16s  %s  %s\n", symbols[s.Action], s.Action, when(s, loc),
+		fmt.Fprintf(&b, "%s %-6s  %-18s  %s  %s\n", symbols[s.Action], s.Action, when(s, loc),
 			title+strings.Repeat(" ", width-utf8.RuneCountInString(title)), s.Reason)
 	}
 	b.WriteString(Summary(plan))
@@ -114,7 +114,7 @@ func RenderResult(w io.Writer, res *Result) error {
 	if res.NotRun > 0 {
 		fmt.Fprintf(&b, ", %d not run", res.NotRun)
 	}
-	fmt.Fprintf(&b, " (%d request%s).\n", res.Calls, plural(res.Calls))
+	b.WriteString(".\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }

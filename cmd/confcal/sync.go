@@ -176,7 +176,7 @@ func runSync(ctx context.Context, a *app, opts *syncOptions, backend syncBackend
 
 	report := calsync.Report{Calendar: target.Label, DryRun: opts.dryRun, Plan: plan}
 	if !opts.json {
-		fmt.Fprintf(a.stdout, "%s: %d session%s chosen of %q\n", target.Label, len(want.Items), plural(len(want.Items)), p.Name.In(c.Lang, p.Languages...))
+		fmt.Fprintf(a.stdout, "Syncing %d session%s of %q into %s\n", len(want.Items), plural(len(want.Items)), p.Name.In(c.Lang, p.Languages...), target.Label)
 		if err := calsync.Render(a.stdout, plan, calsync.RenderOptions{Location: p.Location}); err != nil {
 			return err
 		}

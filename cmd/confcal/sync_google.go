@@ -162,7 +162,7 @@ func (b *googleBackend) open(ctx context.Context, p *programme.Programme, dryRun
 		return nil, err
 	}
 	if g.NoAuth {
-		a.log.Warn("sending no credentials (google.no_auth): a testing aid", "endpoint", g.Endpoint)
+		a.log.Debug("sending no credentials (google.no_auth): a testing aid", "endpoint", g.Endpoint)
 	}
 	opts := google.Options{Client: copts, Shared: shared}
 	name := b.opts.name
@@ -177,13 +177,13 @@ func (b *googleBackend) open(ctx context.Context, p *programme.Programme, dryRun
 	case shared:
 		opts.CalendarID = g.Calendar
 		opts.MissingHint = fmt.Sprintf("there is no calendar %q, or this account may not see it: check --calendar", g.Calendar)
-		label = fmt.Sprintf("Google Calendar %s", g.Calendar)
+		label = fmt.Sprintf("Google calendar %s", g.Calendar)
 	case st.Calendar != "" && !b.opts.newCalendar:
 		opts.CalendarID = st.Calendar
 		opts.MissingHint = fmt.Sprintf("the calendar confcal created for %s (%s) no longer exists; to create a new one, run again with --new-calendar", p.ID, st.Calendar)
-		label = fmt.Sprintf("Google Calendar %q (%s)", st.CalendarName, st.Calendar)
+		label = fmt.Sprintf("Google calendar %q (%s)", st.CalendarName, st.Calendar)
 	default:
-		label = fmt.Sprintf("Google Calendar %q (new, in %s; created on the first write)", name, p.TimeZone)
+		label = fmt.Sprintf("a new Google calendar %q (%s), created on the first write", name, p.TimeZone)
 		if !dryRun {
 			opts.Create = &google.NewCalendar{Summary: name, TimeZone: p.TimeZone,
 				Description: "Sessions of " + name + " chosen with confcal. Deleting this calendar removes them all."}
