@@ -51,6 +51,8 @@ func (m mapping) str(key, v string) {
 }
 
 func scalar(v string) *yaml.Node {
+	// YAML holds only valid UTF-8; a programme built in code may not.
+	v = strings.ToValidUTF8(v, "\uFFFD")
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v}
 	if strings.Contains(v, "\n") {
 		n.Style = yaml.LiteralStyle

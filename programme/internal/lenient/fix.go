@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/confcal/confcal/programme"
 )
@@ -66,12 +67,12 @@ func URL(raw, base string) string {
 		return ""
 	}
 	s := u.String()
-	if host := u.Host; host != url.PathEscape(host) && !strings.ContainsAny(host, "%/?#@ ") {
+	if host := u.Host; host != url.PathEscape(host) && utf8.ValidString(host) && !strings.ContainsAny(host, "%/?#@ ") {
 		// An internationalised domain name stays readable: percent
 		// escapes are not valid in a host.
 		s = strings.Replace(s, "//"+escapeHost(host), "//"+host, 1)
 	}
-	if strings.ContainsAny(s, " \t\r\n\"<>") {
+	if strings.ContainsAny(s, " \t\r\n\"<>") || !utf8.ValidString(s) {
 		return ""
 	}
 	return s
