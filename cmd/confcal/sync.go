@@ -20,6 +20,7 @@ import (
 type syncOptions struct {
 	sel              *selectionFlags
 	all              bool
+	removeAll        bool
 	dryRun           bool
 	json             bool
 	detailedExitcode bool
@@ -68,7 +69,8 @@ or when it would remove more than max(5, 25%) of confcal's events (--force
 overrides the last two). Past events are not removed unless --prune-past.
 Events the user deleted stay deleted unless --restore-deleted. A run that
 fails or is interrupted can simply be run again: it continues where it
-stopped and never creates duplicates.
+stopped and never creates duplicates. --remove-all --force removes every
+event confcal owns for the programme, and nothing else.
 
 Exit status: 0 on success, 1 on error, 2 with --detailed-exitcode when the
 plan had changes (with --dry-run: changes are pending).`
@@ -78,6 +80,7 @@ func addSyncFlags(cmd *cobra.Command, opts *syncOptions) {
 	opts.sel = addSelectionFlags(cmd)
 	f := cmd.Flags()
 	f.BoolVar(&opts.all, "all", false, "sync every session of the programme")
+	f.BoolVar(&opts.removeAll, "remove-all", false, "choose nothing: remove every event confcal owns for this programme (needs --force)")
 	f.BoolVarP(&opts.dryRun, "dry-run", "n", false, "print the plan and change nothing")
 	f.BoolVar(&opts.json, "json", false, "print the plan and the result as JSON")
 	f.BoolVar(&opts.detailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
@@ -106,7 +109,7 @@ subscription takes. Each run computes a plan, prints it and applies it.
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newSyncGoogleCmd(a))
+	cmd.AddCommand(newSyncGoogleCmd(a), newSyncCaldavCmd(a))
 	return cmd
 }
 
@@ -131,18 +134,23 @@ func runSync(ctx context.Context, a *app, opts *syncOptions, backend syncBackend
 	if err != nil {
 		return err
 	}
-	if sel.IsZero() && !opts.all {
+	switch {
+	case opts.all && opts.removeAll:
+		return usagef("--all and --remove-all exclude each other")
+	case (opts.all || opts.removeAll) && !sel.IsZero():
+		return usagef("--all and --remove-all take no selection flags or --agenda")
+	case sel.IsZero() && !opts.all && !opts.removeAll:
 		return usagef("choose the sessions to sync: selection flags (--track, --day, --session, ...), --agenda FILE, or --all")
-	}
-	if opts.all && !sel.IsZero() {
-		return usagef("--all syncs every session: give it without selection flags or --agenda")
 	}
 	p, err := a.loadProgramme(ctx)
 	if err != nil {
 		return fmt.Errorf("%w\nnothing was changed: confcal does not sync a programme it cannot read", err)
 	}
 	sessions := p.Sessions
-	if !opts.all {
+	switch {
+	case opts.removeAll:
+		sessions = nil
+	case !opts.all:
 		if sessions, err = opts.sel.choose(p, sel); err != nil {
 			return err
 		}

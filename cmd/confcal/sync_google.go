@@ -56,7 +56,8 @@ the Calendar API, without credentials.
   confcal sync google --track summit
   confcal sync google --agenda my-agenda.yaml --json
   confcal sync google --all --calendar primary --cancelled mark
-  confcal sync google --agenda my-agenda.yaml --dry-run --detailed-exitcode || echo "changes pending"`,
+  confcal sync google --agenda my-agenda.yaml --dry-run --detailed-exitcode || echo "changes pending"
+  confcal sync google --calendar primary --remove-all --force`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runSync(cmd.Context(), a, &opts.syncOptions, &googleBackend{a: a, opts: opts})
