@@ -225,7 +225,7 @@ func (h *handler) health(w http.ResponseWriter, r *http.Request, ed *edition) er
 // the request's preconditions say, gzip when the client takes it.
 func (h *handler) serve(w http.ResponseWriter, r *http.Request, ed *edition, res *resource) {
 	hdr := w.Header()
-	gz := len(res.body) >= gzipMin && acceptsGzip(r.Header["Accept-Encoding"])
+	gz := res.size >= gzipMin && acceptsGzip(r.Header["Accept-Encoding"])
 	etag := res.etag
 	if gz {
 		etag = res.gzEtag
@@ -237,7 +237,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, ed *edition, res
 	}
 	hdr["Cache-Control"] = ed.cacheCtl
 	hdr["X-Content-Type-Options"] = nosniff
-	if len(res.body) >= gzipMin {
+	if res.size >= gzipMin {
 		hdr["Vary"] = varyEncode
 	}
 	if res.feed {
@@ -254,17 +254,21 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, ed *edition, res
 		h.fail(w, errPrecondition)
 		return
 	}
-	body, length := res.body, res.length
-	if gz {
-		body, length = res.gzipped()
-	}
 	hdr["Content-Type"] = res.ctype
 	if res.disp != nil {
 		hdr["Content-Disposition"] = res.disp
 	}
-	hdr["Content-Length"] = length
+	if gz {
+		body, length := res.gzipped()
+		hdr["Content-Length"] = length
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(body)
+		}
+		return
+	}
+	hdr["Content-Length"] = res.length
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(body)
+		_ = res.writeTo(w, ed)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -39,10 +40,23 @@ type LiveOptions struct {
 	// rendered on demand and kept for later requests; zero means
 	// DefaultCacheBytes.
 	CacheBytes int
+	// KeepBytes bounds the memory of feed bodies kept whole. A feed is
+	// kept whole the first time it is asked for, while the bound allows;
+	// any other is assembled from the events' shared bytes as it is sent.
+	// Zero means DefaultKeepBytes.
+	KeepBytes int
 }
 
 // DefaultCacheBytes is the default bound on the on-demand feed cache.
 const DefaultCacheBytes = 32 << 20
+
+// DefaultKeepBytes is the default bound on feed bodies kept whole: room for
+// the busiest feeds of a large programme, a fraction of all of them.
+const DefaultKeepBytes = 32 << 20
+
+// keepMax is the largest feed kept whole. Sending a larger one in chunks
+// costs little next to sending it at all.
+const keepMax = 1 << 20
 
 // gzipMin is the smallest body worth compressing.
 const gzipMin = 1024
@@ -54,6 +68,9 @@ func NewLive(opts LiveOptions) *Live {
 	}
 	if opts.CacheBytes <= 0 {
 		opts.CacheBytes = DefaultCacheBytes
+	}
+	if opts.KeepBytes <= 0 {
+		opts.KeepBytes = DefaultKeepBytes
 	}
 	opts.Page.Live = true
 	return &Live{opts: opts}
@@ -79,6 +96,11 @@ func (l *Live) Version() string {
 // Publish makes set the one served. Everything served as it is (the feeds,
 // feeds.json and the page) is prepared before the switch, so the first
 // request after it is as fast as any other.
+//
+// Publish takes set over: it releases the Body of each of its feeds, which
+// repeats bytes every event already holds. The server assembles feeds from
+// the events' bytes, so that a large programme's feed set takes the memory
+// of its events, not of every feed that holds them.
 func (l *Live) Publish(set *Set) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -107,11 +129,24 @@ type edition struct {
 	ghosts   map[string][]*Event  // removed sessions by id and UID key
 	cache    *feedCache
 	cacheCtl []string
+	// keep is what is left of LiveOptions.KeepBytes.
+	keep atomic.Int64
 }
 
-// resource is one response body with its precomputed headers.
+// resource is one response body with its precomputed headers. The body is
+// either whole, or a head followed by the bytes of events and the end of
+// the calendar: a feed of the set, assembled as it is sent until it is
+// kept whole.
 type resource struct {
 	body     []byte
+	head     []byte
+	events   []*Event
+	size     int
+	keepOnce sync.Once
+	kept     []byte
+	// packed: only the gzipped body is kept, and unpacked for the rare
+	// client that does not take gzip.
+	packed   bool
 	modified time.Time
 	hash     string
 	etag     []string
@@ -150,14 +185,21 @@ func (l *Live) prepare(set *Set, prev *edition) (*edition, error) {
 		ed.static[path] = res
 	}
 	for _, f := range set.Feeds {
-		add(f.Path(), calendarType, set.fileName(f.Slug), f.Body, f.Modified, true)
+		res := feedResource(set, f, set.fileName(f.Slug))
+		res.setModified(lastModified(f.Modified, res.hash, prev, f.Path(), now))
+		newest = maxTime(newest, res.modified)
+		ed.static[f.Path()] = res
 	}
+	ed.keep.Store(int64(l.opts.KeepBytes))
 	add("feeds.json", "application/json", "", set.ManifestJSON(), newest, true)
 	page, err := set.Page(l.opts.Page)
 	if err != nil {
 		return nil, fmt.Errorf("render page: %w", err)
 	}
 	add("", "text/html; charset=utf-8", "", page, newest, false)
+	if len(page) > packMin {
+		ed.static[""].pack()
+	}
 	ed.modified = newest
 
 	sum := sha256.New()
@@ -227,14 +269,142 @@ const calendarType = "text/calendar; charset=utf-8"
 
 func newResource(body []byte, ctype, filename string, feed bool) *resource {
 	sum := sha256.Sum256(body)
-	hash := hex.EncodeToString(sum[:])
-	res := &resource{body: body, hash: hash, ctype: []string{ctype}, length: []string{strconv.Itoa(len(body))}, feed: feed,
-		// Each representation has its own strong validator.
-		etag: []string{`"` + hash[:32] + `"`}, gzEtag: []string{`"` + hash[:32] + `-gz"`}}
+	res := withHeaders(&resource{body: body, size: len(body)}, hex.EncodeToString(sum[:]), ctype, filename, feed)
+	return res
+}
+
+func withHeaders(res *resource, hash, ctype, filename string, feed bool) *resource {
+	res.hash, res.feed = hash, feed
+	res.ctype, res.length = []string{ctype}, []string{strconv.Itoa(res.size)}
+	// Each representation has its own strong validator.
+	res.etag, res.gzEtag = []string{`"` + hash[:32] + `"`}, []string{`"` + hash[:32] + `-gz"`}
 	if filename != "" {
 		res.disp = []string{`inline; filename="` + filename + `"`}
 	}
 	return res
+}
+
+const calendarEnd = "END:VCALENDAR\r\n"
+
+// feedResource indexes f's body as its head, the bytes of its events and
+// the end of the calendar, and releases the body. A body that is not
+// built that way is kept whole. A feed released by an earlier Publish is
+// rendered again.
+func feedResource(set *Set, f *Feed, filename string) *resource {
+	body := f.Body
+	if body == nil {
+		body = set.Render(f.Kind, f.Key, f.Slug, f.Title, f.Colour, f.Events).Body
+	}
+	res := &resource{size: len(body)}
+	tail := len(calendarEnd)
+	for _, ev := range f.Events {
+		tail += len(ev.Bytes)
+	}
+	split := len(body) - tail
+	ok := split >= 0 && string(body[len(body)-len(calendarEnd):]) == calendarEnd
+	for at, i := split, 0; ok && i < len(f.Events); i++ {
+		b := f.Events[i].Bytes
+		ok = bytes.Equal(body[at:at+len(b)], b)
+		at += len(b)
+	}
+	if ok {
+		res.head, res.events = bytes.Clone(body[:split]), f.Events
+		f.Body = nil
+	} else {
+		res.body = body
+	}
+	return withHeaders(res, f.Hash, calendarType, filename, true)
+}
+
+// whole returns the whole body when it is at hand or may be kept within
+// the edition's bound, and nil when it must be assembled as it is sent.
+func (res *resource) whole(ed *edition) []byte {
+	if res.body != nil || res.packed {
+		return res.body
+	}
+	res.keepOnce.Do(func() {
+		if res.size > keepMax {
+			return
+		}
+		if ed.keep.Add(-int64(res.size)) < 0 {
+			ed.keep.Add(int64(res.size))
+			return
+		}
+		res.kept = res.appendTo(make([]byte, 0, res.size))
+	})
+	return res.kept
+}
+
+func (res *resource) appendTo(b []byte) []byte {
+	if res.body != nil {
+		return append(b, res.body...)
+	}
+	b = append(b, res.head...)
+	for _, ev := range res.events {
+		b = append(b, ev.Bytes...)
+	}
+	return append(b, calendarEnd...)
+}
+
+// writeChunk is how much of an assembled body is written at once.
+const writeChunk = 128 << 10
+
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, writeChunk); return &b }}
+
+// packMin is the size from which the page is kept gzipped only: every
+// browser takes gzip, and a large programme's page is large.
+const packMin = 256 << 10
+
+// pack keeps only the gzipped body.
+func (res *resource) pack() {
+	res.gzipped()
+	res.body, res.packed = nil, true
+}
+
+// writeTo sends the body in large writes, assembling it on the way.
+func (res *resource) writeTo(w io.Writer, ed *edition) error {
+	if res.packed {
+		zr, err := gzip.NewReader(bytes.NewReader(res.gz))
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(w, zr)
+		return err
+	}
+	if b := res.whole(ed); b != nil {
+		_, err := w.Write(b)
+		return err
+	}
+	bp := chunkPool.Get().(*[]byte)
+	defer chunkPool.Put(bp)
+	buf := (*bp)[:0]
+	put := func(p []byte) error {
+		if len(buf)+len(p) > cap(buf) && len(buf) > 0 {
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+		if len(p) > cap(buf) {
+			_, err := w.Write(p)
+			return err
+		}
+		buf = append(buf, p...)
+		return nil
+	}
+	if err := put(res.head); err != nil {
+		return err
+	}
+	for _, ev := range res.events {
+		if err := put(ev.Bytes); err != nil {
+			return err
+		}
+	}
+	if err := put([]byte(calendarEnd)); err != nil {
+		return err
+	}
+	_, err := w.Write(buf)
+	return err
 }
 
 func (res *resource) setModified(t time.Time) {
@@ -249,11 +419,19 @@ func (res *resource) setModified(t time.Time) {
 func (res *resource) gzipped() ([]byte, []string) {
 	res.gzOnce.Do(func() {
 		var b bytes.Buffer
-		b.Grow(len(res.body) / 4)
+		b.Grow(res.size / 3)
 		zw, _ := gzip.NewWriterLevel(&b, gzip.DefaultCompression)
-		_, _ = zw.Write(res.body)
+		if res.body != nil {
+			_, _ = zw.Write(res.body)
+		} else {
+			_, _ = zw.Write(res.head)
+			for _, ev := range res.events {
+				_, _ = zw.Write(ev.Bytes)
+			}
+			_, _ = zw.Write([]byte(calendarEnd))
+		}
 		_ = zw.Close()
-		res.gz = b.Bytes()
+		res.gz = bytes.Clone(b.Bytes())
 		res.gzLen = []string{strconv.Itoa(len(res.gz))}
 	})
 	return res.gz, res.gzLen

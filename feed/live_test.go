@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -184,5 +185,55 @@ func TestFeedCacheBound(t *testing.T) {
 	}
 	if len(c.byKey) != 6 {
 		t.Errorf("%d keys for 3 entries with one alias each", len(c.byKey))
+	}
+}
+
+// TestAssembledBodies checks that feeds sent from their events' bytes,
+// kept whole or not, are the bytes Build made, and that a set can be
+// published again after Publish released its bodies.
+func TestAssembledBodies(t *testing.T) {
+	src := versioned(700) // all.ics well over one write chunk, the page over packMin
+	want := map[string][]byte{}
+	for _, f := range buildSet(t, src).Feeds {
+		want[f.Path()] = f.Body
+	}
+	if len(want["all.ics"]) <= writeChunk {
+		t.Fatalf("all.ics is %d bytes: too small to test chunking", len(want["all.ics"]))
+	}
+	page, err := buildSet(t, src).Page(PageOptions{Live: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) <= packMin {
+		t.Fatalf("the page is %d bytes: too small to test packing", len(page))
+	}
+	want[""] = page
+	for _, keep := range []int{1, 0} {
+		set := buildSet(t, src)
+		live := NewLive(LiveOptions{KeepBytes: keep})
+		for round := 0; round < 2; round++ {
+			if err := live.Publish(set); err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(NewHandler(live, HandlerOptions{}))
+			for path, body := range want {
+				for i := 0; i < 2; i++ { // the first answer may keep the body, the second use it
+					r := fetch(t, "GET", srv.URL+"/"+path)
+					if !bytes.Equal(r.body, body) {
+						t.Fatalf("keep %d, round %d: %s differs from the built feed (%d bytes, want %d)", keep, round, path, len(r.body), len(body))
+					}
+				}
+				gz := fetch(t, "GET", srv.URL+"/"+path, "Accept-Encoding", "gzip")
+				if !bytes.Equal(gunzip(t, gz.body), body) {
+					t.Fatalf("%s gzipped differs", path)
+				}
+			}
+			srv.Close()
+		}
+		for _, f := range set.Feeds {
+			if f.Body != nil {
+				t.Errorf("%s: body not released", f.Path())
+			}
+		}
 	}
 }

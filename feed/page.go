@@ -130,7 +130,9 @@ func (set *Set) Page(opts PageOptions) ([]byte, error) {
 	if err := indexTemplate.Execute(&b, d); err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	// The buffer grew by doubling; the page is kept for as long as it is
+	// served, so keep it in a slice of its own size.
+	return bytes.Clone(b.Bytes()), nil
 }
 
 // sessionArgs are the arguments of the "session" template.
@@ -303,6 +305,6 @@ summary{cursor:pointer;font-weight:600;font-size:1.15rem;margin:.8rem 0 .4rem}
 {{if and $live (not .Ghost)}}<label><input type="checkbox" name="session" value="{{.ID}}"> <span class="ti">{{.Title}}</span></label>{{else}}<span class="ti">{{.Title}}</span>{{end}}
 {{if .Cancelled}}<span class="st">Cancelled</span>{{else if .Tentative}}<span class="st">To be confirmed</span>{{end}}
 <span class="w">{{.When}}</span>{{with .Subtitle}}<span class="sp">{{.}}</span>{{end}}{{with .Place}}<span class="pl">{{.}}</span>{{end}}{{with .Speakers}}<span class="sp">{{.}}</span>{{end}}{{with .Tracks}}<span class="tr">{{range .}}<i{{with .Colour}} style="--c:{{.}}"{{end}}>{{.Name}}</i>{{end}}</span>{{end}}
-{{if not .Ghost}}<a class="add" href="{{.Link}}" aria-label="Add “{{.Title}}” to your calendar">Add to calendar</a>{{end}}
+{{if not .Ghost}}<a class="add" href="{{.Link}}">Add to calendar</a>{{end}}
 </div>
 {{end}}{{end}}`))
