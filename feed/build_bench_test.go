@@ -3,7 +3,9 @@ package feed_test
 import (
 	"runtime"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/confcal/confcal/bench/gen/synth"
 	"github.com/confcal/confcal/feed"
@@ -70,19 +72,31 @@ func benchBuild(b *testing.B, opts feed.Options) {
 	b.ReportMetric(float64(size)/1e6, "out-MB")
 }
 
-// measure runs build in the benchmark loop and reports its time in
-// milliseconds and the memory it allocates in megabytes, per build.
+// measure runs build in the benchmark loop and reports, per build, its
+// time in milliseconds, the CPU time of the process in milliseconds (on a
+// busy machine, steadier than the time), and the memory it allocates in
+// megabytes.
 func measure(b *testing.B, build func()) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
+	cpu0 := cpuTime(b)
 	n := 0
 	for b.Loop() {
 		build()
 		n++
 	}
+	cpu := cpuTime(b) - cpu0
 	runtime.ReadMemStats(&after)
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(n), "ms/build")
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1e3/float64(n), "ms/build")
+	b.ReportMetric(float64(cpu.Microseconds())/1e3/float64(n), "cpu-ms/build")
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/1e6/float64(n), "alloc-MB/build")
-	b.ReportMetric(float64(after.HeapSys)/1e6, "heap-sys-MB")
+}
+
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

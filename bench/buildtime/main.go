@@ -23,6 +23,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/confcal/confcal/feed"
@@ -81,8 +82,10 @@ func run(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(out, "whole_ms %.1f\n", ms(median(whole.total)))
 	fmt.Fprintf(out, "whole_build_ms %.1f\n", ms(median(whole.build)))
+	fmt.Fprintf(out, "whole_cpu_ms %.1f\n", ms(median(whole.cpu)))
 	fmt.Fprintf(out, "set_ms %.1f\n", ms(median(set.total)))
 	fmt.Fprintf(out, "set_build_ms %.1f\n", ms(median(set.build)))
+	fmt.Fprintf(out, "set_cpu_ms %.1f\n", ms(median(set.cpu)))
 	if err := describe(out, *dir); err != nil {
 		return err
 	}
@@ -94,18 +97,37 @@ func run(args []string, stdout io.Writer) error {
 	return nil
 }
 
-// runs collects the durations of repeated builds: the whole run and the
-// build alone, before anything is written.
-type runs struct{ total, build []time.Duration }
+// runs collects the durations of repeated builds: the whole run, the
+// build alone (before anything is written), and the CPU time of the whole
+// run, every thread of the process included.
+type runs struct{ total, build, cpu []time.Duration }
 
 func (r *runs) time(f func() (built time.Time, err error)) error {
+	c0, err := cpuTime()
+	if err != nil {
+		return err
+	}
 	t0 := time.Now()
 	built, err := f()
 	if err != nil {
 		return err
 	}
-	r.total, r.build = append(r.total, time.Since(t0)), append(r.build, built.Sub(t0))
+	total := time.Since(t0)
+	c1, err := cpuTime()
+	if err != nil {
+		return err
+	}
+	r.total, r.build, r.cpu = append(r.total, total), append(r.build, built.Sub(t0)), append(r.cpu, c1-c0)
 	return nil
+}
+
+// cpuTime returns the user and system CPU time the process has used.
+func cpuTime() (time.Duration, error) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, fmt.Errorf("cpu time: %w", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
 }
 
 // buildWhole builds the whole-programme feed alone and writes it to path.
