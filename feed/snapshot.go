@@ -24,6 +24,7 @@ type Snapshot struct {
 	AllDay      bool             `json:"all_day,omitempty"`
 	StartDate   programme.Date   `json:"start_date,omitzero"`
 	EndDate     programme.Date   `json:"end_date,omitzero"`
+	Day         programme.Date   `json:"day,omitzero"`
 	Venue       *SnapVenue       `json:"venue,omitempty"`
 	Room        *SnapRef         `json:"room,omitempty"`
 	Location    string           `json:"location,omitempty"`
@@ -68,6 +69,7 @@ func Snap(p *programme.Programme, s *programme.Session) Snapshot {
 	if s.AllDay {
 		sn.StartDate, sn.EndDate = s.StartDate, s.EndDate
 	} else {
+		sn.Day = s.ConferenceDay
 		sn.Start = s.Start.Format(time.RFC3339)
 		if !s.End.IsZero() {
 			sn.End = s.End.Format(time.RFC3339)
@@ -101,7 +103,7 @@ func (sn Snapshot) Hash() string {
 func (sn Snapshot) Session(p *programme.Programme) (*programme.Session, error) {
 	s := &programme.Session{ID: sn.ID, UIDKey: sn.UIDKey, Title: sn.Title, Subtitle: sn.Subtitle,
 		Description: sn.Description, AllDay: sn.AllDay, StartDate: sn.StartDate, EndDate: sn.EndDate,
-		Location: sn.Location, Type: sn.Type, URL: sn.URL, Livestream: sn.Livestream, Tags: sn.Tags,
+		ConferenceDay: sn.Day, Location: sn.Location, Type: sn.Type, URL: sn.URL, Livestream: sn.Livestream, Tags: sn.Tags,
 		Language: sn.Language, Status: sn.Status}
 	loc, err := programme.LoadLocation(sn.Zone)
 	if err != nil {

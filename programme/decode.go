@@ -343,7 +343,7 @@ func LoadLocation(name string) (*time.Location, error) {
 }
 
 var programmeFields = []string{"id", "name", "timezone", "url", "description", "organiser", "domain",
-	"languages", "updated", "start_date", "end_date", "refresh", "venues", "tracks", "speakers", "sessions", "$schema"}
+	"languages", "updated", "start_date", "end_date", "refresh", "day_change", "venues", "tracks", "speakers", "sessions", "$schema"}
 
 func (d *decoder) programme(root *yaml.Node) *Programme {
 	doc := root
@@ -416,6 +416,16 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 		p.Refresh = d.duration(f)
 		if p.Refresh != 0 && p.Refresh < time.Minute {
 			d.errf(f.val, f.path, "refresh interval must be at least a minute")
+		}
+	}
+	if f := fs["day_change"]; f.val != nil {
+		if raw, ok := d.str(f); ok {
+			c, ok := parseClock(raw)
+			if !ok || c.h >= 12 {
+				d.errf(f.val, f.path, "day_change %q must be a clock time before noon, like \"04:00\"", raw)
+			} else {
+				p.DayChange = time.Duration(c.h)*time.Hour + time.Duration(c.m)*time.Minute + time.Duration(c.s)*time.Second
+			}
 		}
 	}
 	for i, n := range d.list(fs["venues"]) {
@@ -636,7 +646,7 @@ func (d *decoder) speaker(n *yaml.Node, path string) *Speaker {
 }
 
 var sessionFields = []string{"id", "title", "subtitle", "description", "date", "end_date", "start", "end",
-	"duration", "venue", "room", "location", "track", "tracks", "type", "speakers", "url", "livestream",
+	"duration", "day", "venue", "room", "location", "track", "tracks", "type", "speakers", "url", "livestream",
 	"tags", "language", "status"}
 
 func (d *decoder) session(n *yaml.Node, path string) *Session {
@@ -809,6 +819,9 @@ func (d *decoder) times(n *yaml.Node, path string, fs map[string]field, s *Sessi
 			}
 			return
 		}
+		if f := fs["day"]; f.val != nil {
+			d.errf(f.key, f.path, "day is only for sessions with a start time")
+		}
 		s.AllDay, s.StartDate, s.EndDate = true, date, date
 		if !endDate.IsZero() {
 			if endDate.Before(date) {
@@ -827,6 +840,17 @@ func (d *decoder) times(n *yaml.Node, path string, fs map[string]field, s *Sessi
 		return
 	}
 	s.Start = start
+	if f := fs["day"]; f.val != nil {
+		day := d.date(f)
+		switch startDay := DateOf(start.In(d.p.Location)); {
+		case day.IsZero():
+		case day == startDay:
+		case day == startDay.AddDays(-1):
+			s.ConferenceDay = day
+		default:
+			d.errf(f.val, f.path, "day %s must be the start's date (%s) or the day before, for a session after midnight", day, startDay)
+		}
+	}
 	switch {
 	case endF.val != nil && !isNull(endF.val) && durF.val != nil && !isNull(durF.val):
 		d.errf(durF.key, durF.path, "give either end or duration, not both")

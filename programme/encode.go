@@ -150,6 +150,9 @@ func encodeProgramme(p *Programme) *yaml.Node {
 	if p.Refresh > 0 {
 		m.str("refresh", formatDuration(p.Refresh))
 	}
+	if p.DayChange > 0 {
+		m.str("day_change", fmt.Sprintf("%02d:%02d", int(p.DayChange.Hours()), int(p.DayChange.Minutes())%60))
+	}
 	var venues, tracks, speakers, sessions []*yaml.Node
 	for _, v := range p.Venues {
 		venues = append(venues, encodeVenue(p, v))
@@ -226,6 +229,9 @@ func encodeSession(p *Programme, s *Session) *yaml.Node {
 		m.plain("start", formatLocal(s.Start, loc))
 		if !s.End.IsZero() {
 			m.plain("end", formatLocal(s.End, loc))
+		}
+		if !s.ConferenceDay.IsZero() {
+			m.plain("day", s.ConferenceDay.String())
 		}
 	}
 	if s.Venue != nil {

@@ -24,6 +24,10 @@ type Programme struct {
 	StartDate   Date // optional declared first day
 	EndDate     Date // optional declared last day (inclusive)
 	Refresh     time.Duration
+	// DayChange is the clock time a conference day begins at: a session
+	// starting earlier (after midnight) belongs to the previous day.
+	// Zero means midnight.
+	DayChange time.Duration
 
 	Venues   []*Venue
 	Tracks   []*Track
@@ -114,6 +118,10 @@ type Session struct {
 	AllDay    bool
 	StartDate Date
 	EndDate   Date
+	// ConferenceDay is the day a source lists the session under, when that
+	// is the day before its start date (a session after midnight); zero
+	// otherwise.
+	ConferenceDay Date
 
 	Venue      *Venue
 	Room       *Room
@@ -152,12 +160,22 @@ func (s *Session) Zone(p *Programme) *time.Location {
 func (s *Session) HasEnd() bool { return s.AllDay || !s.End.IsZero() }
 
 // Day returns the programme-local date the session belongs to: the day it
-// starts on.
+// starts on, or the day before for a session after midnight that its
+// source lists under that day, or that starts before the programme's
+// day-change hour.
 func (s *Session) Day(p *Programme) Date {
 	if s.AllDay {
 		return s.StartDate
 	}
-	return DateOf(s.Start.In(p.Location))
+	local := s.Start.In(p.Location)
+	date := DateOf(local)
+	if !s.ConferenceDay.IsZero() && s.ConferenceDay == date.AddDays(-1) {
+		return s.ConferenceDay
+	}
+	if p.DayChange > 0 && local.Sub(date.In(p.Location)) < p.DayChange {
+		return date.AddDays(-1)
+	}
+	return date
 }
 
 // Days returns every programme-local date the session touches, at least one.

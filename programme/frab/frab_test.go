@@ -215,3 +215,20 @@ func TestDeterministic(t *testing.T) {
 		t.Error("two imports of one file encode differently")
 	}
 }
+
+// TestAfterMidnightStaysOnItsDay checks that an event listed under a day
+// but starting after midnight belongs to that conference day.
+func TestAfterMidnightStaysOnItsDay(t *testing.T) {
+	src := `<schedule><conference><title>C</title><time_zone_name>Europe/Berlin</time_zone_name></conference>
+<day index="1" date="2019-12-27" start="2019-12-27T10:00:00+01:00" end="2019-12-28T04:00:00+01:00">
+<room name="Hall"><event guid="6a3c5f7e-0000-4000-8000-000000000001" id="1"><date>2019-12-28T01:30:00+01:00</date><start>01:30</start>
+<duration>00:30</duration><room>Hall</room><title>Late</title></event></room></day></schedule>`
+	p, _, err := Decode([]byte(src), "late.xml", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.Sessions[0]
+	if d := s.Day(p); d.String() != "2019-12-27" {
+		t.Errorf("after-midnight event belongs to %s, want 2019-12-27", d)
+	}
+}

@@ -183,6 +183,13 @@ func (b *builder) times(ev *Event, day *Day, s *programme.Session) bool {
 		start = b.wall(ev, dayDate, clk)
 	}
 	s.Start = start.In(b.loc)
+	if day != nil {
+		// After midnight, an event stays on the conference day it is
+		// listed under.
+		if d, err := programme.ParseDate(strings.TrimSpace(day.Date)); err == nil && d == programme.DateOf(s.Start).AddDays(-1) {
+			s.ConferenceDay = d
+		}
+	}
 	b.end(ev, s)
 	return true
 }
