@@ -49,6 +49,7 @@ func TestCorpus(t *testing.T) {
 	}
 	for _, rel := range files {
 		t.Run(rel, func(t *testing.T) {
+			t.Parallel()
 			path := filepath.Join(dir, rel)
 			zone := corpusZones[rel]
 			p, diags, err := Load(context.Background(), path, Options{TimeZone: zone})
