@@ -100,7 +100,11 @@ func (c *client) Do(req *http.Request) (*http.Response, error) {
 		c.authorise(req)
 		resp, err := c.http.Do(req)
 		if err != nil {
-			return nil, err
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err // its message repeats the URL in Go's words
+			}
+			return nil, &requestError{Method: req.Method, URL: displayURL(req.URL), Err: err}
 		}
 		if resp.StatusCode/100 == 2 {
 			return resp, nil

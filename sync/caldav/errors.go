@@ -198,15 +198,21 @@ func isCertError(err error) bool {
 	return errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid) || errors.As(err, &verify)
 }
 
+// requestError is a request that got no answer: the connection failed.
+type requestError struct {
+	Method, URL string
+	Err         error
+}
+
+func (e *requestError) Error() string { return e.Method + " " + e.URL + ": " + e.Err.Error() }
+func (e *requestError) Unwrap() error { return e.Err }
+
 // isNetError reports whether err is a failure of the connection rather
 // than of the request: worth retrying.
 func isNetError(err error) bool {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return !isCertError(err)
-	}
+	var re *requestError
 	var te *truncatedError
-	return errors.As(err, &te)
+	return errors.As(err, &re) && !isCertError(err) || errors.As(err, &te)
 }
 
 // truncatedError is a response body that ended early.
