@@ -43,13 +43,16 @@ gen=(-sessions "$sessions" -days "$days" -tracks "$tracks" -venues "$venues" -se
 "$tmp/bin/gen" "${gen[@]}" -format json -o "$tmp/programme.json"
 
 have_python=
-if [[ -x $python ]] && dpkg-query -W -f='${Status}' python3-icalendar 2>/dev/null | grep -q 'install ok installed' &&
-	"$python" -c 'import icalendar, pytz' 2>/dev/null; then
-	have_python=1
-else
-	py_runs=0
+if ! dpkg-query -W -f='${Status}' python3-icalendar 2>/dev/null | grep -q 'install ok installed'; then
 	echo "build.sh: Debian's python3-icalendar is not installed (apt-get install -y python3-icalendar):" \
 		"skipping the python3-icalendar comparison" >&2
+elif ! "$python" -c 'import icalendar, pytz' 2>/dev/null; then
+	echo "build.sh: $python cannot import icalendar and pytz: skipping the python3-icalendar comparison" >&2
+else
+	have_python=1
+fi
+if [[ -z $have_python ]]; then
+	py_runs=0
 fi
 
 # Rounds: in each, one confcal process times both builds once, then
