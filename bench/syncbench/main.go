@@ -4,8 +4,12 @@
 // request counts by method and wall times, and checks them against the
 // targets: the first sync makes exactly one insert per session plus the
 // list and calendar requests; the no-op makes no write and one list
-// request; the change run makes exactly one write per change; wall time is
-// within 10% of the rate limiter's bound (requests / rate).
+// request; the change run makes exactly one write per change; the time the
+// requests take, from the first request's arrival at the fake to the last
+// answer, is within 10% of the rate limiter's bound (requests / rate).
+//
+// "wall" is the whole confcal process, which also starts up, reads and
+// checks the programme; "requests" is the span the rate limiter governs.
 //
 // bench/sync.sh builds confcal and runs it.
 package main
@@ -41,11 +45,12 @@ func main() {
 type scenario struct {
 	name      string
 	counts    map[string]int
-	wall      time.Duration
-	wantWrite int  // exact writes expected
-	wantGets  int  // exact GETs expected, -1 for any
-	wantPosts int  // exact POSTs expected, -1 for any
-	paced     bool // wall time should follow the rate limiter
+	wall      time.Duration // of the confcal process
+	span      time.Duration // from the first request's arrival to the last answer
+	wantWrite int           // exact writes expected
+	wantGets  int           // exact GETs expected, -1 for any
+	wantPosts int           // exact POSTs expected, -1 for any
+	paced     bool          // wall time should follow the rate limiter
 }
 
 func run(confcal string, n, changes int, latency time.Duration, rate float64, workers int) error {
@@ -79,7 +84,7 @@ func run(confcal string, n, changes int, latency time.Duration, rate float64, wo
 		if err != nil {
 			return scenario{}, fmt.Errorf("%s: %v\n%s", name, err, tail(out.String()))
 		}
-		return scenario{name: name, counts: srv.Counts(), wall: wall}, nil
+		return scenario{name: name, counts: srv.Counts(), wall: wall, span: srv.Span()}, nil
 	}
 
 	fmt.Printf("confcal sync google: %d sessions, fake Google Calendar with %v latency per request, --rate %g --workers %d\n\n",
@@ -109,7 +114,7 @@ func run(confcal string, n, changes int, latency time.Duration, rate float64, wo
 	changed.wantWrite, changed.wantGets, changed.wantPosts, changed.paced = changes, (n+2499)/2500, 0, true
 	results = append(results, changed)
 
-	fmt.Printf("%-14s %6s %6s %6s %6s %7s %9s %9s %7s\n", "run", "GET", "POST", "PUT", "DELETE", "writes", "wall", "bound", "ratio")
+	fmt.Printf("%-14s %5s %5s %5s %6s %6s %10s %10s %10s %6s\n", "run", "GET", "POST", "PUT", "DELETE", "writes", "wall", "requests", "bound", "ratio")
 	failed := 0
 	var notes []string
 	for _, r := range results {
@@ -122,15 +127,15 @@ func run(confcal string, n, changes int, latency time.Duration, rate float64, wo
 		bound := time.Duration(float64(total) / rate * float64(time.Second))
 		ratio := "-"
 		if r.paced && bound > 0 {
-			q := float64(r.wall) / float64(bound)
+			q := float64(r.span) / float64(bound)
 			ratio = fmt.Sprintf("%.3f", q)
 			if math.Abs(q-1) > 0.10 {
 				failed++
-				notes = append(notes, fmt.Sprintf("%s: wall time %v is not within 10%% of the bound %v", r.name, r.wall.Round(time.Millisecond), bound))
+				notes = append(notes, fmt.Sprintf("%s: the requests took %v, not within 10%% of the bound %v", r.name, r.span.Round(time.Millisecond), bound))
 			}
 		}
-		fmt.Printf("%-14s %6d %6d %6d %6d %7d %9s %9s %7s\n", r.name, r.counts["GET"], r.counts["POST"], r.counts["PUT"],
-			r.counts["DELETE"], writes, r.wall.Round(time.Millisecond), bound.Round(time.Millisecond), ratio)
+		fmt.Printf("%-14s %5d %5d %5d %6d %6d %10s %10s %10s %6s\n", r.name, r.counts["GET"], r.counts["POST"], r.counts["PUT"],
+			r.counts["DELETE"], writes, r.wall.Round(time.Millisecond), r.span.Round(time.Millisecond), bound.Round(time.Millisecond), ratio)
 		if writes != r.wantWrite {
 			failed++
 			notes = append(notes, fmt.Sprintf("%s: %d writes, want %d", r.name, writes, r.wantWrite))
@@ -151,7 +156,7 @@ func run(confcal string, n, changes int, latency time.Duration, rate float64, wo
 	if failed > 0 {
 		return fmt.Errorf("%d target%s missed", failed, map[bool]string{true: "s"}[failed > 1])
 	}
-	fmt.Println("all targets met: exact request counts, wall time within 10% of requests / rate")
+	fmt.Println("all targets met: exact request counts; the requests take requests / rate, within 10%")
 	return nil
 }
 

@@ -142,10 +142,12 @@ func runSync(ctx context.Context, a *app, opts *syncOptions, backend syncBackend
 	case sel.IsZero() && !opts.all && !opts.removeAll:
 		return usagef("choose the sessions to sync: selection flags (--track, --day, --session, ...), --agenda FILE, or --all")
 	}
+	started := time.Now()
 	p, err := a.loadProgramme(ctx)
 	if err != nil {
 		return fmt.Errorf("%w\nnothing was changed: confcal does not sync a programme it cannot read", err)
 	}
+	a.log.Debug("loaded the programme", "sessions", len(p.Sessions), "took", time.Since(started))
 	sessions := p.Sessions
 	switch {
 	case opts.removeAll:
@@ -169,10 +171,12 @@ func runSync(ctx context.Context, a *app, opts *syncOptions, backend syncBackend
 		return err
 	}
 	eng := calsync.New(target.Cal, calsync.Options{Rate: c.Sync.Rate, Workers: c.Sync.Workers, Log: a.log})
+	started = time.Now()
 	have, err := eng.List(ctx, want.Owner)
 	if err != nil {
 		return err
 	}
+	a.log.Debug("read the calendar", "events", len(have), "took", time.Since(started))
 	journal := target.Journal
 	if journal == nil {
 		journal = calsync.NewJournal(calsync.JournalData{})
@@ -224,9 +228,11 @@ func runSync(ctx context.Context, a *app, opts *syncOptions, backend syncBackend
 			return err
 		}
 	}
+	started = time.Now()
 	progress := a.progressBar(opts)
 	res, applyErr := eng.Apply(ctx, plan, calsync.ApplyOptions{RestoreDeleted: opts.restoreDeleted, Journal: journal, Progress: progress.update})
 	progress.done()
+	a.log.Debug("applied the plan", "calls", eng.Calls(), "took", time.Since(started))
 	if target.Save != nil {
 		if err := target.Save(journal); err != nil && applyErr == nil {
 			applyErr = err

@@ -138,7 +138,14 @@ func Login(ctx context.Context, opts LoginOptions) (*Token, error) {
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	defer srv.Close()
+	defer func() {
+		// Let the browser get its page before the server goes.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if srv.Shutdown(ctx) != nil {
+			srv.Close()
+		}
+	}()
 
 	fmt.Fprintf(opts.Out, "Open this address in a browser to let confcal use Google Calendar:\n\n  %s\n\n", authURL)
 	if opts.Open != nil {

@@ -445,9 +445,7 @@ func (s *Server) listEvents(r *http.Request) (int, any, *apiError) {
 	end := offset
 	if !empty {
 		end = min(offset+limit, len(match))
-		for _, ev := range match[offset:end] {
-			out.Items = append(out.Items, copyEvent(ev))
-		}
+		out.Items = append(out.Items, match[offset:end]...)
 	}
 	switch {
 	case end < len(match) && s.EmptyPages && !empty:
@@ -457,7 +455,12 @@ func (s *Server) listEvents(r *http.Request) (int, any, *apiError) {
 	default:
 		out.NextSyncToken = fmt.Sprintf("sync%d", s.seq)
 	}
-	return http.StatusOK, out, nil
+	// Encode now, under the lock: the items are the stored events.
+	b, err := json.Marshal(out)
+	if err != nil {
+		return 0, nil, errorf(http.StatusInternalServerError, "backendError", "Backend Error")
+	}
+	return http.StatusOK, json.RawMessage(b), nil
 }
 
 func hasProps(ev *calendar.Event, constraints []string) bool {

@@ -80,6 +80,8 @@ type Request struct {
 	Path   string
 	Status int
 	Fault  FaultKind // the fault injected, if any
+	// Start is when the request arrived; End when it was answered.
+	Start, End time.Time
 }
 
 // NewServer starts a fake on 127.0.0.1.
@@ -186,6 +188,7 @@ func (s *Server) op(name string, h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.active.Add(1)
 		defer s.active.Add(-1)
+		start := time.Now()
 		s.mu.Lock()
 		latency := s.latency
 		s.mu.Unlock()
@@ -196,7 +199,7 @@ func (s *Server) op(name string, h handlerFunc) http.HandlerFunc {
 				return
 			}
 		}
-		req := Request{Method: r.Method, Op: name, Path: r.URL.Path}
+		req := Request{Method: r.Method, Op: name, Path: r.URL.Path, Start: start}
 		s.mu.Lock()
 		fault := s.takeFault(req)
 		req.Fault = fault.kind
@@ -256,6 +259,7 @@ func dropConnection(w http.ResponseWriter) {
 }
 
 func (s *Server) record(r Request) {
+	r.End = time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, r)
@@ -291,6 +295,21 @@ func (s *Server) OpCounts() map[string]int {
 		out[r.Op]++
 	}
 	return out
+}
+
+// Span returns the time from the arrival of the first request logged to
+// the answer of the last.
+func (s *Server) Span() time.Duration {
+	var first, last time.Time
+	for _, r := range s.Requests() {
+		if first.IsZero() || r.Start.Before(first) {
+			first = r.Start
+		}
+		if r.End.After(last) {
+			last = r.End
+		}
+	}
+	return last.Sub(first)
 }
 
 // Writes returns the number of requests that may change events or
