@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -39,6 +40,8 @@ const (
 	settle = 150 * time.Millisecond
 	// fetchTimeout bounds one poll of --source.
 	fetchTimeout = 30 * time.Second
+	// logFlush is how long an access log line may wait to be written.
+	logFlush = 100 * time.Millisecond
 )
 
 type serveOptions struct {
@@ -153,8 +156,13 @@ func runServe(ctx context.Context, a *app, opts *serveOptions) error {
 	if err := rl.initial(ctx); err != nil {
 		return err
 	}
+	// Access log lines are written in batches: a write per request would
+	// cost more than answering it.
+	logs := newBatchWriter(a.stderr, logFlush)
+	defer logs.Close()
+	access, _ := serveLogger(logs, c.Serve.LogFormat, a.verbose)
 	srv := &http.Server{
-		Handler:           accessLog(log, feed.NewHandler(rl.live, feed.HandlerOptions{})),
+		Handler:           accessLog(access, feed.NewHandler(rl.live, feed.HandlerOptions{})),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -341,9 +349,11 @@ func (rl *reloader) watch(ctx context.Context, every time.Duration) {
 // watchFile reloads the programme file when it changes. It watches the
 // file's directory, not the file: editors that save by writing a
 // temporary file and renaming it over the original replace the file the
-// watch would be on, and so do deployment tools that swap a symlink.
-// Every change in the directory leads, once things settle, to reading the
-// file; reload ignores content it has seen.
+// watch would be on. Only events that name the file count, and, when the
+// file is a symbolic link, events that name the first part of its target
+// (deployment tools, Kubernetes among them, swap a "..data" link), so
+// that other files written beside it (logs) cost nothing. Once things
+// settle the file is read; reload ignores content it has seen.
 func (rl *reloader) watchFile(ctx context.Context) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
@@ -353,6 +363,10 @@ func (rl *reloader) watchFile(ctx context.Context) error {
 	dir := filepath.Dir(rl.name)
 	if err := w.Add(dir); err != nil {
 		return fmt.Errorf("watch %s: %w", dir, err)
+	}
+	names := map[string]bool{filepath.Base(rl.name): true}
+	if target, err := os.Readlink(rl.name); err == nil && !filepath.IsAbs(target) {
+		names[strings.Split(filepath.ToSlash(target), "/")[0]] = true
 	}
 	rl.log.Debug("watching", "dir", dir)
 	// One look right away covers a change made before the watch began.
@@ -364,6 +378,9 @@ func (rl *reloader) watchFile(ctx context.Context) error {
 		case ev, ok := <-w.Events:
 			if !ok {
 				return nil
+			}
+			if !names[filepath.Base(ev.Name)] {
+				continue
 			}
 			rl.log.Debug("file event", "event", ev.String())
 			timer.Reset(settle)
@@ -490,3 +507,68 @@ func (r *recorder) Write(b []byte) (int, error) {
 }
 
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// batchWriter collects writes and passes them on together, every
+// interval, or as soon as a batch is large. Each Write is passed on whole,
+// so log lines stay intact.
+type batchWriter struct {
+	mu   sync.Mutex
+	w    io.Writer
+	buf  []byte
+	stop chan struct{}
+	done chan struct{}
+}
+
+// batchMax is the size at which a batch is written without waiting.
+const batchMax = 64 << 10
+
+func newBatchWriter(w io.Writer, interval time.Duration) *batchWriter {
+	b := &batchWriter{w: w, stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(b.done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				_ = b.Flush()
+			case <-b.stop:
+				return
+			}
+		}
+	}()
+	return b
+}
+
+func (b *batchWriter) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf = append(b.buf, p...)
+	if len(b.buf) >= batchMax {
+		return len(p), b.flushLocked()
+	}
+	return len(p), nil
+}
+
+// Flush writes what is waiting.
+func (b *batchWriter) Flush() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.flushLocked()
+}
+
+func (b *batchWriter) flushLocked() error {
+	if len(b.buf) == 0 {
+		return nil
+	}
+	_, err := b.w.Write(b.buf)
+	b.buf = b.buf[:0]
+	return err
+}
+
+// Close stops the batching and writes what is waiting.
+func (b *batchWriter) Close() error {
+	close(b.stop)
+	<-b.done
+	return b.Flush()
+}

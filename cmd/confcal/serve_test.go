@@ -442,3 +442,53 @@ func TestServeErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestServeSymlinkSwap follows a programme published the way Kubernetes
+// publishes a ConfigMap: programme.yaml links to ..data/programme.yaml,
+// and an update swaps the ..data link. Files written beside the programme
+// are not looked at.
+func TestServeSymlinkSwap(t *testing.T) {
+	dir := t.TempDir()
+	version := func(n int) string {
+		d := fmt.Sprintf("..v%d", n)
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, d, "programme.yaml"), []byte(programmeVersion(n)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	if err := os.Symlink(version(1), filepath.Join(dir, "..data")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("..data/programme.yaml", filepath.Join(dir, "programme.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	s := startServe(t, "-v", "-p", filepath.Join(dir, "programme.yaml"), "--stateless")
+	for i := 0; i < 20; i++ {
+		if err := os.WriteFile(filepath.Join(dir, "access.log"), []byte(strings.Repeat("x", i)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(version(2), filepath.Join(dir, "..data_tmp")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "..data_tmp"), filepath.Join(dir, "..data")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, _, body := get(t, s.url+"all.ics")
+		if v, _ := calendarVersion(body); v == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("v2 never served:\n%s", s.stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if strings.Contains(s.stderr.String(), "access.log") {
+		t.Errorf("a file beside the programme was looked at:\n%s", s.stderr)
+	}
+}
