@@ -319,9 +319,13 @@ func (rl *reloader) reload(data []byte) {
 		rl.bad = sum
 		var invalid *programme.InvalidError
 		if errors.As(err, &invalid) {
-			for _, d := range invalid.Diagnostics.Errors() {
+			errs := invalid.Diagnostics.Errors()
+			for _, d := range errs {
 				rl.log.Error("invalid programme", "finding", d.String())
 			}
+			rl.log.Error("reload failed; still serving the previous programme", "source", rl.display,
+				"errors", len(errs), "version", rl.live.Version())
+			return
 		}
 		rl.log.Error("reload failed; still serving the previous programme", "source", rl.display, "err", err,
 			"version", rl.live.Version())
