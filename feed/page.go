@@ -20,7 +20,7 @@ var kindTitles = []struct {
 // openGroup is how many feeds a group of venues, rooms or speakers may
 // have and still be shown open; the whole programme, days and tracks are
 // always open.
-const openGroup = 12
+const openGroup = 6
 
 // PageOptions tune the discovery page.
 type PageOptions struct {
@@ -160,7 +160,7 @@ body{font:16px/1.45 system-ui,sans-serif;margin:0 auto;padding:1rem;max-width:90
 a{color:var(--link)}h1{margin:0 0 .2rem}.mute,.dates{color:var(--mute)}
 nav a{margin-right:1rem}
 table{border-collapse:collapse;width:100%;table-layout:fixed}th.n{width:4.5rem}th.a{width:50%}td,th{padding:.3rem .5rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-td.n{text-align:right;color:var(--mute)}.act a{margin-right:.7rem;white-space:nowrap;display:inline-block}
+td.n{text-align:right;color:var(--mute)}.ev{display:none}.act a{margin-right:.7rem;white-space:nowrap;display:inline-block}
 .sw{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.35em;background:var(--t)}
 summary{cursor:pointer;font-weight:600;font-size:1.15rem;margin:.8rem 0 .4rem}
 .wrap{overflow-x:auto}
@@ -183,7 +183,9 @@ summary{cursor:pointer;font-weight:600;font-size:1.15rem;margin:.8rem 0 .4rem}
 @media (max-width:44rem){
 .tl{display:block}.tl .h,.tl .c{display:none}.tl .pl{display:block}
 .s,.ad{margin-bottom:.35rem}
-.act a{margin-right:.5rem}
+table,tbody{display:block}thead{display:none}
+tr{display:grid;grid-template-columns:1fr auto;border-bottom:1px solid var(--line)}
+td{border:0;padding:.25rem .3rem}td.act{grid-column:1/-1;padding-top:0}.ev{display:inline}
 }
 </style>
 </head>
@@ -205,7 +207,7 @@ summary{cursor:pointer;font-weight:600;font-size:1.15rem;margin:.8rem 0 .4rem}
 <tbody>
 {{range .Feeds}}<tr>
 <td>{{with .Colour}}<span class="sw" style="--t:{{.}}"></span>{{end}}{{.Title}}</td>
-<td class="n">{{.Events}}</td>
+<td class="n">{{.Events}}<span class="ev"> events</span></td>
 <td class="act" data-feed="{{.Path}}" data-name="{{.Title}}"><a class="w"{{if $.Absolute}} href="{{.Links.Webcal}}"{{else}} hidden{{end}}>Subscribe</a><a class="g"{{if $.Absolute}} href="{{.Links.Google}}"{{else}} hidden{{end}}>Google Calendar</a><a class="o"{{if $.Absolute}} href="{{.Links.Outlook}}"{{else}} hidden{{end}}>Outlook</a><a class="d" href="{{.Links.Download}}" download>Download</a></td>
 </tr>
 {{end}}</tbody>
