@@ -66,7 +66,7 @@ func benchBuild(b *testing.B, opts feed.Options) {
 		}
 		size = 0
 		for _, f := range set.Feeds {
-			size += len(f.Body)
+			size += f.Size
 		}
 	})
 	b.ReportMetric(float64(size)/1e6, "out-MB")

@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"bytes"
 	"sort"
 	"strings"
 	"time"
@@ -74,8 +73,8 @@ func newHeader(p *programme.Programme, events []*Event, r *renderer) *header {
 	return h
 }
 
-// calendar assembles the bytes of feed f: calendar properties, the
-// VTIMEZONEs its events use, then the events' cached bytes.
+// calendar returns the head of feed f: the calendar properties and the
+// VTIMEZONEs its events use. The events' cached bytes follow it.
 func (h *header) calendar(set *Set, f *Feed) []byte {
 	p := set.Programme
 	cal := ics.NewCalendar()
@@ -111,27 +110,18 @@ func (h *header) calendar(set *Set, f *Feed) []byte {
 	}
 	var head strings.Builder
 	_ = cal.SerializeTo(&head, serialConfig)
-	prefix := strings.TrimSuffix(head.String(), "END:VCALENDAR\r\n")
-
-	size := len(prefix) + len("END:VCALENDAR\r\n")
+	prefix := strings.TrimSuffix(head.String(), endLine)
 	zones := h.zonesOf(f.Events)
+	size := len(prefix)
 	for _, z := range zones {
 		size += len(h.zones[z])
 	}
-	for _, ev := range f.Events {
-		size += len(ev.Bytes)
-	}
-	var b bytes.Buffer
-	b.Grow(size)
-	b.WriteString(prefix)
+	b := make([]byte, 0, size)
+	b = append(b, prefix...)
 	for _, z := range zones {
-		b.Write(h.zones[z])
+		b = append(b, h.zones[z]...)
 	}
-	for _, ev := range f.Events {
-		b.Write(ev.Bytes)
-	}
-	b.WriteString("END:VCALENDAR\r\n")
-	return b.Bytes()
+	return b
 }
 
 // zonesOf returns the zones events use, plus the programme's own zone so

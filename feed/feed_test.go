@@ -74,7 +74,7 @@ func TestGolden(t *testing.T) {
 			}
 			golden := filepath.Join("testdata", "golden", name+".ics")
 			if *update {
-				if err := os.WriteFile(golden, f.Body, 0o644); err != nil {
+				if err := os.WriteFile(golden, f.Bytes(), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -82,7 +82,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v (run go test ./feed -update)", err)
 			}
-			if !bytes.Equal(f.Body, want) {
+			if !bytes.Equal(f.Bytes(), want) {
 				t.Errorf("%s differs from %s; run go test ./feed -run TestGolden -update and review the diff", c.slug, golden)
 			}
 		})
@@ -96,7 +96,7 @@ func TestContentLines(t *testing.T) {
 	for name := range fixtures {
 		set := build(t, load(t, name), feed.Options{Alarm: 5 * time.Minute})
 		for _, f := range set.Feeds {
-			checkContentLines(t, name+"/"+f.Path(), f.Body)
+			checkContentLines(t, name+"/"+f.Path(), f.Bytes())
 		}
 	}
 }
@@ -133,7 +133,7 @@ func TestDeterministic(t *testing.T) {
 			t.Fatalf("%s: %d feeds, then %d", name, len(a.Feeds), len(b.Feeds))
 		}
 		for i := range a.Feeds {
-			if !bytes.Equal(a.Feeds[i].Body, b.Feeds[i].Body) {
+			if !bytes.Equal(a.Feeds[i].Bytes(), b.Feeds[i].Bytes()) {
 				t.Errorf("%s: %s differs between two builds", name, a.Feeds[i].Path())
 			}
 		}
@@ -183,7 +183,7 @@ func parse(t *testing.T, body []byte) map[string]parsed {
 func TestTimes(t *testing.T) {
 	p := load(t, "dst")
 	set := build(t, p, feed.Options{})
-	got := parse(t, set.Feed("all").Body)
+	got := parse(t, set.Feed("all").Bytes())
 	for _, s := range p.Sessions {
 		ev, ok := got[feed.UID(p, s)]
 		if !ok {
@@ -209,7 +209,7 @@ func TestTimes(t *testing.T) {
 func TestEventProperties(t *testing.T) {
 	p := load(t, "dst")
 	set := build(t, p, feed.Options{Alarm: 15 * time.Minute})
-	body := string(set.Feed("all").Body)
+	body := string(set.Feed("all").Bytes())
 	for _, want := range []string{
 		"METHOD:PUBLISH", // the programme has an organiser e-mail
 		"ORGANIZER;CN=Programme committee  Paris:mailto:programme@example.org",
@@ -240,7 +240,7 @@ func TestEventProperties(t *testing.T) {
 
 func TestText(t *testing.T) {
 	p := load(t, "dst")
-	ev := parse(t, build(t, p, feed.Options{}).Feed("all").Body)[feed.UID(p, p.Session("text"))].raw
+	ev := parse(t, build(t, p, feed.Options{}).Feed("all").Bytes())[feed.UID(p, p.Session("text"))].raw
 	if got, want := ev.GetProperty(ics.ComponentPropertySummary).Value, p.Session("text").Title.In(""); got != want {
 		t.Errorf("summary round trip: %q, want %q", got, want)
 	}
@@ -274,7 +274,7 @@ func TestFeedSet(t *testing.T) {
 	if f := set.Feed("day/2025-02-10"); f == nil || len(f.Events) != 4 {
 		t.Errorf("day/2025-02-10 should hold the 4 sessions starting that day")
 	}
-	if f := set.Feed("track/summit"); f == nil || !bytes.Contains(f.Body, []byte("COLOR:")) {
+	if f := set.Feed("track/summit"); f == nil || !bytes.Contains(f.Bytes(), []byte("COLOR:")) {
 		t.Error("track feed has no COLOR")
 	}
 	m := set.Manifest()
@@ -289,7 +289,7 @@ func TestEventBytesShared(t *testing.T) {
 	set := build(t, load(t, "summit"), feed.Options{})
 	for _, f := range set.Feeds {
 		for _, ev := range f.Events {
-			if !bytes.Contains(f.Body, ev.Bytes) {
+			if !bytes.Contains(f.Bytes(), ev.Bytes) {
 				t.Fatalf("%s lacks the bytes of %s", f.Path(), ev.UID)
 			}
 		}
@@ -351,7 +351,7 @@ func FuzzText(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		body := set.Feed("all").Body
+		body := set.Feed("all").Bytes()
 		checkContentLines(t, "fuzz", body)
 		cal, err := ics.ParseCalendar(bytes.NewReader(body))
 		if err != nil {

@@ -38,7 +38,7 @@ func (r *recorder) Errorf(format string, args ...any) {
 func TestInteropCatchesWrongTimes(t *testing.T) {
 	p := load(t, "dst")
 	set := build(t, p, feed.Options{})
-	body := strings.Replace(string(set.Feed("all").Body), "DTSTART;TZID=Europe/Paris:20250330T013000", "DTSTART;TZID=Europe/Paris:20250330T003000", 1)
+	body := strings.Replace(string(set.Feed("all").Bytes()), "DTSTART;TZID=Europe/Paris:20250330T013000", "DTSTART;TZID=Europe/Paris:20250330T003000", 1)
 	path := filepath.Join(t.TempDir(), "shifted.ics")
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 		t.Fatal(err)

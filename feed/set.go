@@ -7,9 +7,11 @@
 package feed
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -66,8 +68,15 @@ type Feed struct {
 	Title  string
 	Colour string
 	Events []*Event
-	Body   []byte
-	Hash   string // hex SHA-256 of Body
+	// Head is everything before the first event: the calendar's
+	// properties and its VTIMEZONEs. The events' bytes follow it, then
+	// the END line; Bytes and WriteTo assemble them.
+	Head []byte
+	// Body is the assembled calendar of feeds made by Render; feeds of a
+	// built set leave it nil and share their events' bytes instead.
+	Body []byte
+	Size int    // length of the calendar in bytes
+	Hash string // hex SHA-256 of the calendar
 	// Modified is the latest LAST-MODIFIED among the events.
 	Modified time.Time
 }
@@ -184,25 +193,71 @@ func (set *Set) add(kind Kind, key, slug, title, colour string, events []*Event)
 	if len(events) == 0 && kind != KindAll {
 		return
 	}
-	f := set.Render(kind, key, slug, title, colour, events)
+	f := set.feed(kind, key, slug, title, colour, events)
 	set.Feeds = append(set.Feeds, f)
 	set.bySlug[f.Slug] = f
 }
 
-// Render assembles a calendar of the given events; the events' bytes are
-// reused, not rendered again. It is how agendas and single-session feeds
-// are made from a set.
+// Render assembles a calendar of the given events, Body included; the
+// events' bytes are reused, not rendered again. It is how agendas and
+// single-session feeds are made from a set.
 func (set *Set) Render(kind Kind, key, slug, title, colour string, events []*Event) *Feed {
+	f := set.feed(kind, key, slug, title, colour, events)
+	f.Body = f.Bytes()
+	return f
+}
+
+// feed prepares a feed without assembling its calendar: its head, size and
+// hash are computed from the pieces.
+func (set *Set) feed(kind Kind, key, slug, title, colour string, events []*Event) *Feed {
 	f := &Feed{Kind: kind, Key: key, Slug: slug, Title: title, Colour: colour, Events: events}
 	for _, ev := range events {
 		if ev.Meta.Modified.After(f.Modified) {
 			f.Modified = ev.Meta.Modified
 		}
 	}
-	f.Body = set.head.calendar(set, f)
-	sum := sha256.Sum256(f.Body)
-	f.Hash = hex.EncodeToString(sum[:])
+	f.Head = set.head.calendar(set, f)
+	h := sha256.New()
+	n, _ := f.WriteTo(h)
+	f.Size = int(n)
+	f.Hash = hex.EncodeToString(h.Sum(nil))
 	return f
+}
+
+const endLine = "END:VCALENDAR\r\n"
+
+// WriteTo writes the calendar to w: the head, each event's bytes, the end.
+func (f *Feed) WriteTo(w io.Writer) (int64, error) {
+	if f.Body != nil {
+		n, err := w.Write(f.Body)
+		return int64(n), err
+	}
+	var total int64
+	write := func(b []byte) error {
+		n, err := w.Write(b)
+		total += int64(n)
+		return err
+	}
+	if err := write(f.Head); err != nil {
+		return total, err
+	}
+	for _, ev := range f.Events {
+		if err := write(ev.Bytes); err != nil {
+			return total, err
+		}
+	}
+	n, err := io.WriteString(w, endLine)
+	return total + int64(n), err
+}
+
+// Bytes returns the whole calendar.
+func (f *Feed) Bytes() []byte {
+	if f.Body != nil {
+		return f.Body
+	}
+	b := bytes.NewBuffer(make([]byte, 0, f.Size))
+	f.WriteTo(b)
+	return b.Bytes()
 }
 
 // Feed returns the feed at slug (for example "track/science"), or nil.

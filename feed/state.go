@@ -10,6 +10,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/google/renameio/v2"
+
 	"github.com/confcal/confcal/programme"
 )
 
@@ -188,7 +190,7 @@ func (s *Store) Save() error {
 	if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
-	if err := WriteFileAtomic(s.path, append(data, '\n'), 0o644); err != nil {
+	if err := renameio.WriteFile(s.path, append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
 	return nil
@@ -212,40 +214,4 @@ func Stateless(p *programme.Programme) *History {
 		h.Meta[s.UIDKey] = Meta{Created: stamp, Modified: stamp}
 	}
 	return h
-}
-
-// WriteFileAtomic writes data to path through a temporary file in the same
-// directory, synced and renamed over path, so readers see the old content
-// or the new, never a part.
-func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after a successful rename
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
 }

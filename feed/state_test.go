@@ -77,7 +77,7 @@ func TestStateChangesAndCancellations(t *testing.T) {
 
 	// Same programme, same state: identical bytes, even at a later clock.
 	again := buildWithState(t, path, stateProgramme, t2)
-	if !bytes.Equal(first.Feed("all").Body, again.Feed("all").Body) {
+	if !bytes.Equal(first.Feed("all").Bytes(), again.Feed("all").Bytes()) {
 		t.Error("an unchanged programme gave different bytes")
 	}
 
@@ -129,22 +129,46 @@ func TestStoreRejectsForeignOrCorruptFiles(t *testing.T) {
 	}
 }
 
-func TestWriteFileAtomicLeavesNoTemporaryFiles(t *testing.T) {
+func TestExportRewritesOnlyWhatChanged(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "f")
-	for i := 0; i < 3; i++ {
-		if err := feed.WriteFileAtomic(path, []byte{byte('a' + i)}, 0o600); err != nil {
-			t.Fatal(err)
-		}
+	set := build(t, load(t, "summit"), feed.Options{})
+	first, err := feed.Export(dir, set)
+	if err != nil {
+		t.Fatal(err)
 	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("%d files left, want 1", len(entries))
+	if first.Written != len(set.Feeds)+13+2 {
+		t.Errorf("first export wrote %d files, want %d", first.Written, len(set.Feeds)+13+2)
 	}
-	if b, _ := os.ReadFile(path); string(b) != "c" {
-		t.Errorf("content %q", b)
+	again, err := feed.Export(dir, build(t, load(t, "summit"), feed.Options{}))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := feed.WriteFileAtomic(filepath.Join(dir, "missing", "f"), nil, 0o600); err == nil {
-		t.Error("no error writing into a missing directory")
+	if again.Written != 0 || again.Removed != 0 {
+		t.Errorf("an unchanged set rewrote %d files and removed %d", again.Written, again.Removed)
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, "all.ics"))
+	if !bytes.Equal(got, set.Feed("all").Bytes()) {
+		t.Error("all.ics differs from the feed")
+	}
+	// A feed that disappears is removed; files confcal did not write stay.
+	os.WriteFile(filepath.Join(dir, "keep.txt"), []byte("mine"), 0o644)
+	p := load(t, "summit")
+	p.Sessions = p.Sessions[:1]
+	res, err := feed.Export(dir, build(t, p, feed.Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Removed == 0 {
+		t.Error("stale feeds were not removed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "track", "business.ics")); err == nil {
+		t.Error("track/business.ics survived")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "keep.txt")); err != nil {
+		t.Error("a file confcal did not write was removed")
+	}
+	entries, _ := filepath.Glob(filepath.Join(dir, "*", ".*tmp*"))
+	if len(entries) > 0 {
+		t.Errorf("temporary files left: %v", entries)
 	}
 }

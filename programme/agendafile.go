@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/renameio/v2"
 	"gopkg.in/yaml.v3"
 )
 
@@ -345,7 +346,7 @@ func (af *AgendaFile) Save(path string) error {
 	if err != nil {
 		return fmt.Errorf("save agenda %s: %w", path, err)
 	}
-	if err := writeFileAtomic(path, data, 0o644); err != nil {
+	if err := renameio.WriteFile(path, data, 0o644); err != nil {
 		return fmt.Errorf("save agenda %s: %w", path, err)
 	}
 	return nil
@@ -428,31 +429,4 @@ func relativeTo(dir, file string) (string, error) {
 		return "", err
 	}
 	return filepath.Rel(absDir, absFile)
-}
-
-// writeFileAtomic writes data to a temporary file beside path, syncs it
-// and renames it over path.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after a successful rename
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }

@@ -254,12 +254,12 @@ func TestAgendaCalendarInterop(t *testing.T) {
 	cal := set.Render(feed.KindAgenda, af.Selection.Query().Encode(), "agenda", "Mine", "", events)
 	for _, ev := range events {
 		track := set.Feed("track/" + ev.Session.Tracks[0].ID)
-		if track == nil || !strings.Contains(string(track.Body), "UID:"+ev.UID[:min(len(ev.UID), 60)]) {
+		if track == nil || !strings.Contains(string(track.Bytes()), "UID:"+ev.UID[:min(len(ev.UID), 60)]) {
 			t.Errorf("event %s is not in its track feed with the same UID", ev.UID)
 		}
 	}
 	path := filepath.Join(t.TempDir(), "agenda.ics")
-	if err := os.WriteFile(path, cal.Body, 0o644); err != nil {
+	if err := os.WriteFile(path, cal.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	feedtest.CheckFiles(t, set, path)

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command buildtime times confcal's builds of one programme, stateless, in
 // one process: n runs of the whole-programme feed built and written to a
 // file (atomically, as confcal writes every file), taking turns with n runs
@@ -25,6 +27,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/google/renameio/v2"
 
 	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/programme"
@@ -137,7 +141,7 @@ func buildWhole(p *programme.Programme, path string) (built time.Time, err error
 		return built, err
 	}
 	built = time.Now()
-	if err := feed.WriteFileAtomic(path, set.Feed("all").Body, 0o644); err != nil {
+	if err := renameio.WriteFile(path, set.Feed("all").Bytes(), 0o644); err != nil {
 		return built, fmt.Errorf("write %s: %w", path, err)
 	}
 	return built, nil

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/google/renameio/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/confcal/confcal/programme"
@@ -84,40 +85,12 @@ func runConvert(ctx context.Context, a *app, opts *convertOptions) error {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(a.workDir, path)
 	}
-	if err := writeAtomic(path, buf.Bytes()); err != nil {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("write %s: is a directory", opts.output)
+	}
+	if err := renameio.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", opts.output, err)
 	}
 	a.log.Debug("converted", "from", a.cfg.Config.Programme, "to", opts.output, "sessions", len(p.Sessions))
 	return nil
-}
-
-// writeAtomic writes data to path through a temporary file in the same
-// folder, so that path holds either its old content or all of data.
-func writeAtomic(path string, data []byte) (err error) {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return fmt.Errorf("is a directory")
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

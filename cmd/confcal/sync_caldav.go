@@ -15,9 +15,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/google/renameio/v2"
 	"github.com/spf13/cobra"
 
-	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/programme"
 	calsync "github.com/confcal/confcal/sync"
 	"github.com/confcal/confcal/sync/caldav"
@@ -304,7 +304,7 @@ func (b *caldavBackend) open(ctx context.Context, p *programme.Programme, _ bool
 			if err := os.MkdirAll(filepath.Dir(statePath), 0o700); err != nil {
 				return fmt.Errorf("save the sync state: %w", err)
 			}
-			if err := feed.WriteFileAtomic(statePath, append(data, '\n'), 0o600); err != nil {
+			if err := renameio.WriteFile(statePath, append(data, '\n'), 0o600); err != nil {
 				return fmt.Errorf("save the sync state: %w", err)
 			}
 			return nil

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/google/renameio/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/confcal/confcal/programme"
@@ -121,7 +122,10 @@ func saveGoogleState(path string, st *googleState) error {
 	if err != nil {
 		return err
 	}
-	if err := google.WriteFileAtomic(path, append(b, '\n'), 0o600); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("save the sync state: %w", err)
+	}
+	if err := renameio.WriteFile(path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("save the sync state: %w", err)
 	}
 	return nil

@@ -133,7 +133,7 @@ func Check(t testing.TB, set *feed.Set) {
 	var files []string
 	for _, f := range set.Feeds {
 		path := filepath.Join(dir, strings.ReplaceAll(f.Path(), "/", "_"))
-		if err := os.WriteFile(path, f.Body, 0o644); err != nil {
+		if err := os.WriteFile(path, f.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		files = append(files, path)

@@ -52,7 +52,7 @@ func TestRoundTrip(t *testing.T) {
 			var all []byte
 			for _, f := range a.Feeds {
 				if f.Kind == feed.KindAll {
-					all = f.Body
+					all = f.Bytes()
 				}
 			}
 			for _, s := range p.Sessions {

@@ -96,7 +96,7 @@ func TestCorpus(t *testing.T) {
 				t.Fatal("no whole-programme feed")
 			}
 			file := filepath.Join(t.TempDir(), "all.ics")
-			if err := os.WriteFile(file, all.Body, 0o644); err != nil {
+			if err := os.WriteFile(file, all.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			feedtest.CheckFiles(t, set, file)

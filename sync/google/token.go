@@ -13,6 +13,7 @@ import (
 	stdsync "sync"
 	"time"
 
+	"github.com/google/renameio/v2"
 	"golang.org/x/oauth2"
 )
 
@@ -85,7 +86,10 @@ func (f *TokenFile) Save(t *Token) error {
 	if err != nil {
 		return fmt.Errorf("save the Google token: %w", err)
 	}
-	if err := WriteFileAtomic(f.Path, append(b, '\n'), 0o600); err != nil {
+	if err := os.MkdirAll(filepath.Dir(f.Path), 0o700); err != nil {
+		return err
+	}
+	if err := renameio.WriteFile(f.Path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("save the Google token: %w", err)
 	}
 	return nil
@@ -153,36 +157,4 @@ func AccountFromIDToken(idToken string) string {
 		return ""
 	}
 	return claims.Email
-}
-
-// WriteFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so that readers see the old or the new content,
-// never a part. Missing directories are created with mode 0700.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	defer os.Remove(name) // no-op after the rename
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(name, path)
 }
