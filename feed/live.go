@@ -95,12 +95,8 @@ func (l *Live) Version() string {
 
 // Publish makes set the one served. Everything served as it is (the feeds,
 // feeds.json and the page) is prepared before the switch, so the first
-// request after it is as fast as any other.
-//
-// Publish takes set over: it releases the Body of each of its feeds, which
-// repeats bytes every event already holds. The server assembles feeds from
-// the events' bytes, so that a large programme's feed set takes the memory
-// of its events, not of every feed that holds them.
+// request after it is as fast as any other. The set must not change
+// afterwards.
 func (l *Live) Publish(set *Set) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -185,7 +181,7 @@ func (l *Live) prepare(set *Set, prev *edition) (*edition, error) {
 		ed.static[path] = res
 	}
 	for _, f := range set.Feeds {
-		res := feedResource(set, f, set.fileName(f.Slug))
+		res := feedResource(f, set.fileName(f.Slug))
 		res.setModified(lastModified(f.Modified, res.hash, prev, f.Path(), now))
 		newest = maxTime(newest, res.modified)
 		ed.static[f.Path()] = res
@@ -284,34 +280,15 @@ func withHeaders(res *resource, hash, ctype, filename string, feed bool) *resour
 	return res
 }
 
+// calendarEnd ends every calendar; Feed.WriteTo writes the same.
 const calendarEnd = "END:VCALENDAR\r\n"
 
-// feedResource indexes f's body as its head, the bytes of its events and
-// the end of the calendar, and releases the body. A body that is not
-// built that way is kept whole. A feed released by an earlier Publish is
-// rendered again.
-func feedResource(set *Set, f *Feed, filename string) *resource {
-	body := f.Body
-	if body == nil {
-		body = set.Render(f.Kind, f.Key, f.Slug, f.Title, f.Colour, f.Events).Body
-	}
-	res := &resource{size: len(body)}
-	tail := len(calendarEnd)
-	for _, ev := range f.Events {
-		tail += len(ev.Bytes)
-	}
-	split := len(body) - tail
-	ok := split >= 0 && string(body[len(body)-len(calendarEnd):]) == calendarEnd
-	for at, i := split, 0; ok && i < len(f.Events); i++ {
-		b := f.Events[i].Bytes
-		ok = bytes.Equal(body[at:at+len(b)], b)
-		at += len(b)
-	}
-	if ok {
-		res.head, res.events = bytes.Clone(body[:split]), f.Events
-		f.Body = nil
-	} else {
-		res.body = body
+// feedResource serves f from its head and its events' shared bytes, or
+// from its body when it has one.
+func feedResource(f *Feed, filename string) *resource {
+	res := &resource{size: f.Size, body: f.Body}
+	if f.Body == nil {
+		res.head, res.events = f.Head, f.Events
 	}
 	return withHeaders(res, f.Hash, calendarType, filename, true)
 }
