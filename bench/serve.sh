@@ -185,9 +185,9 @@ END {
 	for (k in n) { rps[k] = median(r, k); p50[k] = median(l50, k); p99[k] = median(l99, k) }
 	printf "confcal serve benchmark: %s\n%s\n\n", shape, setup
 	printf "%-20s %-8s %9s %8s %8s  %s\n", "", "server", "req/s", "p50 ms", "p99 ms", "ratio to nginx"
-	n = split("all track 304", names, " ")
+	cnt = split("all track 304", names, " ")
 	split("/all.ics|track feed|304, track feed", labels, "|")
-	for (i = 1; i <= n; i++) {
+	for (i = 1; i <= cnt; i++) {
 		c = "confcal_" names[i]; x = "nginx_" names[i]
 		ratio = rps[c] / rps[x]
 		row(labels[i], c, sprintf("%.2f", ratio), verdict(ratio >= 0.8) " (target >= 0.8)")
@@ -196,8 +196,8 @@ END {
 	a = rps["confcal_agenda"] / rps["nginx_track"]
 	row("agenda, 20 sessions", "confcal_agenda", sprintf("%.2f", a), verdict(a >= 1 / 3) " (target >= 0.33, against nginx on the track feed)")
 	printf "\nconfcal p99 < 20 ms:"
-	n = split("all track 304 agenda", names, " ")
-	for (i = 1; i <= n; i++) printf "  %s %s", names[i], verdict(p99["confcal_" names[i]] < 20)
+	cnt = split("all track 304 agenda", names, " ")
+	for (i = 1; i <= cnt; i++) printf "  %s %s", names[i], verdict(p99["confcal_" names[i]] < 20)
 	printf "\nconfcal RSS: %s MB with the programme loaded (%s), %s MB after the runs, %s MB peak while building it\n",
 		rss_loaded, verdict(rss_loaded < 150) " < 150 MB", rss_after, rss_peak
 	for (k in bad) if (bad[k] > 0 && k !~ /_304$/) printf "serve.sh: %s had %d errors or non-2xx answers\n", k, bad[k]
