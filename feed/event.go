@@ -162,6 +162,10 @@ func setEnd(ev *ics.VEvent, s *programme.Session, value string, params ...ics.Pr
 // or never, that is, whether a local time would not name t exactly.
 func ambiguous(t time.Time, loc *time.Location) bool {
 	l := t.In(loc)
+	// Far from any change of offset, a wall-clock time is unique.
+	if start, end := l.ZoneBounds(); (start.IsZero() || t.Sub(start) > 3*time.Hour) && (end.IsZero() || end.Sub(t) > 3*time.Hour) {
+		return false
+	}
 	u, st := programme.WallClock(programme.DateOf(l), l.Hour(), l.Minute(), l.Second(), loc)
 	return st != programme.WallOK || !u.Equal(t.Truncate(time.Second))
 }
