@@ -114,6 +114,9 @@ func (s *Store) Reconcile(p *programme.Programme, now time.Time) (*History, erro
 	now = now.UTC().Truncate(time.Second)
 	h := &History{Meta: make(map[string]Meta, len(p.Sessions))}
 	present := make(map[string]bool, len(p.Sessions))
+	// A new store takes the programme's own "updated" time for every
+	// session it first sees, rather than the clock.
+	fresh := len(s.file.Sessions) == 0
 	for _, sess := range p.Sessions {
 		snap := Snap(p, sess)
 		hash := snap.Hash()
@@ -122,7 +125,7 @@ func (s *Store) Reconcile(p *programme.Programme, now time.Time) (*History, erro
 		switch {
 		case e == nil:
 			stamp := now
-			if !p.Updated.IsZero() && p.Updated.Before(now) && len(s.file.Sessions) == 0 {
+			if fresh && !p.Updated.IsZero() && p.Updated.Before(now) {
 				stamp = p.Updated.UTC().Truncate(time.Second)
 			}
 			e = &stateEntry{Hash: hash, Created: stamp, Modified: stamp, Snapshot: snap}

@@ -172,3 +172,13 @@ func TestExportRewritesOnlyWhatChanged(t *testing.T) {
 		t.Errorf("temporary files left: %v", entries)
 	}
 }
+
+func TestFirstStatefulBuildUsesTheProgrammesUpdatedTime(t *testing.T) {
+	src := "updated: 2025-04-01T00:00:00Z\n" + stateProgramme
+	set := buildWithState(t, filepath.Join(t.TempDir(), "s.json"), src, time.Date(2025, 5, 1, 8, 0, 0, 0, time.UTC))
+	for _, ev := range set.Events {
+		if !strings.Contains(string(ev.Bytes), "DTSTAMP:20250401T000000Z") {
+			t.Errorf("%s:\n%s", ev.UID, ev.Bytes)
+		}
+	}
+}
