@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -33,10 +32,12 @@ func (set *Set) renderTitle(ev *Event) string {
 // previous feeds.json that no longer exist are removed; nothing else in dir
 // is touched.
 //
-// Files are staged first as temporary files, flushed to disk with one sync
-// of the file system rather than one per file, then renamed into place:
-// a crash leaves each file old or new, never a part, and a failure before
-// the renames leaves the previous output as it was.
+// A changed file is staged as a temporary file, flushed to disk with one
+// sync of the file system rather than one per file, then renamed into
+// place: a crash leaves each file old or new, never a part, and a failure
+// before the renames leaves the previous output as it was. A new file is
+// written in place, since nothing links to it until the new feeds.json and
+// index.html are renamed into place, last; a failed export removes it.
 func Export(dir string, set *Set) (ExportResult, error) {
 	var res ExportResult
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -47,38 +48,35 @@ func Export(dir string, set *Set) (ExportResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("export: %w", err)
 	}
-	st := &stager{dir: dir, dirs: map[string]bool{}}
+	st := &stager{dir: dir, dirs: map[string]bool{}, previous: old}
 	defer st.abort()
-	written := map[string]bool{}
-	for _, f := range set.Feeds {
-		if err := st.stage(f.Path(), f); err != nil {
-			return res, err
+	written := map[string]string{}
+	stage := func(f *Feed) {
+		written[f.Path()] = f.Hash
+		if st.err == nil {
+			st.stage(f.Path(), f.Bytes(), f.Hash)
 		}
-		written[f.Path()] = true
+	}
+	for _, f := range set.Feeds {
+		stage(f)
 	}
 	for _, ev := range set.Events {
-		if ev.Ghost {
-			continue
+		if !ev.Ghost {
+			stage(set.SessionFeed(ev))
 		}
-		f := set.SessionFeed(ev)
-		if err := st.stage(f.Path(), f); err != nil {
-			return res, err
-		}
-		written[f.Path()] = true
 	}
 	// The manifest and page last: they point at files that then exist.
-	if err := st.stage("feeds.json", bytes.NewReader(set.exportManifest(sortedKeys(written)))); err != nil {
-		return res, err
-	}
-	if err := st.stage("index.html", bytes.NewReader(page)); err != nil {
+	st.stage("feeds.json", set.exportManifest(written), "")
+	st.stage("index.html", page, "")
+	if err := st.err; err != nil {
 		return res, err
 	}
 	if err := st.commit(); err != nil {
 		return res, err
 	}
-	res.Written = len(st.staged)
-	for _, p := range old {
-		if written[p] {
+	res.Written = len(st.staged) + len(st.created)
+	for _, p := range sortedKeys(old) {
+		if _, keep := written[p]; keep {
 			continue
 		}
 		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(p))); err == nil {
@@ -88,75 +86,103 @@ func Export(dir string, set *Set) (ExportResult, error) {
 	return res, nil
 }
 
-// stager writes files to temporary names beside their targets and renames
-// them all at the end.
+// stager writes each changed file to a temporary name beside its target,
+// to be renamed into place at the end. A file that does not exist yet is
+// written under its own name at once: nothing links to it until the new
+// manifest and page are renamed into place, last.
 type stager struct {
-	dir    string
-	staged []staged
-	dirs   map[string]bool
-	buf    bytes.Buffer
-	done   bool
+	dir      string
+	previous map[string]string // path -> hash, as the last export wrote them
+	staged   []staged
+	created  []string
+	dirs     map[string]bool
+	err      error
+	done     bool
 }
 
 type staged struct{ tmp, target string }
 
-// stage writes the content of src for rel, unless the file there already
-// holds exactly that.
-func (st *stager) stage(rel string, src io.WriterTo) error {
+// stage writes data for rel, unless the file there already holds exactly
+// that: as the last export recorded its hash, when hash is given, or byte
+// for byte. The first error is kept in st.err.
+func (st *stager) stage(rel string, data []byte, hash string) {
 	target := filepath.Join(st.dir, filepath.FromSlash(rel))
-	st.buf.Reset()
-	if _, err := src.WriteTo(&st.buf); err != nil {
-		return fmt.Errorf("export %s: %w", rel, err)
+	var exists, unchanged bool
+	if hash != "" && st.previous[rel] == hash {
+		info, err := os.Stat(target)
+		exists = err == nil
+		unchanged = exists && info.Size() == int64(len(data))
+	} else {
+		exists, unchanged = compare(target, data)
 	}
-	if same(target, st.buf.Bytes()) {
-		return nil
+	if unchanged {
+		return
 	}
-	parent := filepath.Dir(target)
-	if !st.dirs[parent] {
-		if err := os.MkdirAll(parent, 0o755); err != nil {
-			return fmt.Errorf("export %s: %w", rel, err)
+	dir := filepath.Dir(target)
+	if !st.dirs[dir] {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			st.err = fmt.Errorf("export %s: %w", rel, err)
+			return
 		}
-		st.dirs[parent] = true
+		st.dirs[dir] = true
 	}
-	f, err := os.CreateTemp(parent, "."+filepath.Base(target)+".tmp-*")
+	var f *os.File
+	var err error
+	if exists {
+		f, err = os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
+		if err == nil {
+			st.staged = append(st.staged, staged{tmp: f.Name(), target: target})
+		}
+	} else {
+		f, err = os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil {
+			st.created = append(st.created, target)
+		}
+	}
 	if err != nil {
-		return fmt.Errorf("export %s: %w", rel, err)
+		st.err = fmt.Errorf("export %s: %w", rel, err)
+		return
 	}
-	st.staged = append(st.staged, staged{tmp: f.Name(), target: target})
-	if _, err := f.Write(st.buf.Bytes()); err != nil {
-		f.Close()
-		return fmt.Errorf("export %s: %w", rel, err)
+	_, err = f.Write(data)
+	if err == nil && exists {
+		err = f.Chmod(0o644)
 	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return fmt.Errorf("export %s: %w", rel, err)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("export %s: %w", rel, err)
+	if err != nil {
+		st.err = fmt.Errorf("export %s: %w", rel, err)
 	}
-	return nil
 }
 
-// same reports whether the file at path holds exactly data.
-func same(path string, data []byte) bool {
+// compare reports whether a file exists at path and whether it holds
+// exactly data.
+func compare(path string, data []byte) (exists, same bool) {
 	info, err := os.Stat(path)
-	if err != nil || info.Size() != int64(len(data)) {
-		return false
+	if err != nil {
+		return false, false
+	}
+	if info.Size() != int64(len(data)) {
+		return true, false
 	}
 	old, err := os.ReadFile(path)
-	return err == nil && bytes.Equal(old, data)
+	return true, err == nil && bytes.Equal(old, data)
 }
 
 // commit flushes the staged files to disk, renames them into place and
 // syncs the directories that changed.
 func (st *stager) commit() error {
-	if len(st.staged) == 0 {
+	if len(st.staged) == 0 && len(st.created) == 0 {
+		st.done = true
 		return nil
 	}
 	if err := syncFS(st.dir); err != nil {
 		return fmt.Errorf("export: sync: %w", err)
 	}
 	changed := map[string]bool{}
+	for _, c := range st.created {
+		changed[filepath.Dir(c)] = true
+	}
 	for i, s := range st.staged {
 		if err := os.Rename(s.tmp, s.target); err != nil {
 			st.staged = st.staged[i:]
@@ -174,7 +200,8 @@ func (st *stager) commit() error {
 	return nil
 }
 
-// abort removes staged files that were not renamed.
+// abort removes what an unfinished export wrote: staged files not renamed
+// and files it created.
 func (st *stager) abort() {
 	if st.done {
 		return
@@ -182,22 +209,29 @@ func (st *stager) abort() {
 	for _, s := range st.staged {
 		os.Remove(s.tmp)
 	}
+	for _, c := range st.created {
+		os.Remove(c)
+	}
 }
 
 type exportManifest struct {
 	Manifest
-	Files []string `json:"files"`
+	// Files maps every calendar file the export wrote to its SHA-256, so
+	// that the next export rewrites only what changed and removes what
+	// is gone.
+	Files map[string]string `json:"files"`
 }
 
-func (set *Set) exportManifest(files []string) []byte {
+func (set *Set) exportManifest(files map[string]string) []byte {
 	m := exportManifest{Manifest: set.Manifest(), Files: files}
 	b, _ := json.MarshalIndent(m, "", "  ")
 	return append(b, '\n')
 }
 
-// previousFiles lists the calendar files a previous export wrote, as its
-// feeds.json recorded them. Only safe relative .ics paths are returned.
-func previousFiles(dir string) []string {
+// previousFiles returns the calendar files a previous export wrote, with
+// their hashes, as its feeds.json recorded them. Only safe relative .ics
+// paths are returned.
+func previousFiles(dir string) map[string]string {
 	data, err := os.ReadFile(filepath.Join(dir, "feeds.json"))
 	if err != nil {
 		return nil
@@ -206,13 +240,13 @@ func previousFiles(dir string) []string {
 	if json.Unmarshal(data, &m) != nil {
 		return nil
 	}
-	var out []string
-	for _, p := range m.Files {
+	out := map[string]string{}
+	for p, hash := range m.Files {
 		clean := path.Clean(p)
 		if clean != p || strings.HasPrefix(clean, "../") || path.IsAbs(clean) || !strings.HasSuffix(clean, ".ics") {
 			continue
 		}
-		out = append(out, clean)
+		out[clean] = hash
 	}
 	return out
 }
