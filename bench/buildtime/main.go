@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,6 +52,10 @@ func run(args []string, stdout io.Writer) error {
 	}
 	if *path == "" || *dir == "" || *n < 1 {
 		return errors.New("usage: buildtime -p FILE -dir DIR [-n RUNS]")
+	}
+	// As confcal build and confcal serve do.
+	if _, ok := os.LookupEnv("GOGC"); !ok {
+		debug.SetGCPercent(50)
 	}
 	data, err := os.ReadFile(*path)
 	if err != nil {

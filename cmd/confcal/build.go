@@ -46,6 +46,7 @@ cancelled until the programme is over.`,
 }
 
 func runBuild(ctx context.Context, a *app, opts *buildOptions) error {
+	a.collectSooner()
 	p, err := a.loadProgramme(ctx)
 	if err != nil {
 		return err

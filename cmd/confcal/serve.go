@@ -118,13 +118,7 @@ func runServe(ctx context.Context, a *app, opts *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	// The server's heap is mostly the feed set, which lives until the
-	// next reload, and answering allocates little: collecting at 50 %
-	// growth rather than 100 % keeps memory close to the feed set at
-	// little cost. GOGC, when set, decides.
-	if _, ok := a.env("GOGC"); !ok {
-		debug.SetGCPercent(50)
-	}
+	a.collectSooner()
 	name := c.Programme
 	if c.Serve.Source != "" {
 		if !source.IsURL(c.Serve.Source) {
