@@ -62,21 +62,6 @@ type stateEntry struct {
 	Was *Snapshot `json:"was,omitempty"`
 }
 
-// DefaultStatePath is where the state of programme id is kept unless told
-// otherwise: $XDG_STATE_HOME/confcal/<id>/state.json, with XDG_STATE_HOME
-// defaulting to ~/.local/state.
-func DefaultStatePath(id string) (string, error) {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("locate state directory: %w", err)
-		}
-		dir = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(dir, "confcal", id, "state.json"), nil
-}
-
 // OpenStore opens the store at path for programme id. A missing file is an
 // empty store; it is created on Save.
 func OpenStore(path, id string) (*Store, error) {

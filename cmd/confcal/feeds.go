@@ -36,7 +36,7 @@ func (a *app) history(p *programme.Programme) (*feed.History, *feed.Store, error
 	path := c.State
 	if path == "" {
 		var err error
-		if path, err = feed.DefaultStatePath(p.ID); err != nil {
+		if path, err = a.statePath(p.ID, "state.json"); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/google/renameio/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/confcal/confcal/programme"
@@ -231,34 +230,6 @@ type caldavCalendarState struct {
 	Journal calsync.JournalData `json:"journal"`
 }
 
-// caldavStatePath is $XDG_STATE_HOME/confcal/<programme>/caldav.json.
-func (a *app) caldavStatePath(programmeID string) (string, error) {
-	dir, ok := a.env("XDG_STATE_HOME")
-	if !ok || dir == "" {
-		home, ok := a.env("HOME")
-		if !ok || home == "" {
-			return "", errors.New("neither XDG_STATE_HOME nor HOME is set: cannot place the sync state")
-		}
-		dir = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(dir, "confcal", programmeID, "caldav.json"), nil
-}
-
-func loadCaldavState(path string) (*caldavState, error) {
-	st := &caldavState{}
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return st, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read the sync state: %w", err)
-	}
-	if err := json.Unmarshal(b, st); err != nil {
-		return nil, fmt.Errorf("the sync state %s is damaged (%v); move it away to start afresh", path, err)
-	}
-	return st, nil
-}
-
 func (b *caldavBackend) open(ctx context.Context, p *programme.Programme, _ bool) (*syncTarget, error) {
 	a := b.a
 	copts, err := a.caldavOptions(b.opts)
@@ -273,12 +244,12 @@ func (b *caldavBackend) open(ctx context.Context, p *programme.Programme, _ bool
 	if err != nil {
 		return nil, err
 	}
-	statePath, err := a.caldavStatePath(p.ID)
+	statePath, err := a.statePath(p.ID, "caldav.json")
 	if err != nil {
 		return nil, err
 	}
-	st, err := loadCaldavState(statePath)
-	if err != nil {
+	st := &caldavState{}
+	if err := loadSyncState(statePath, st); err != nil {
 		return nil, err
 	}
 	prev := st.Calendars[info.URL]
@@ -297,17 +268,7 @@ func (b *caldavBackend) open(ctx context.Context, p *programme.Programme, _ bool
 				st.Calendars = map[string]caldavCalendarState{}
 			}
 			st.Calendars[info.URL] = caldavCalendarState{Live: mem.Live(), Journal: j.Data()}
-			data, err := json.MarshalIndent(st, "", "  ")
-			if err != nil {
-				return err
-			}
-			if err := os.MkdirAll(filepath.Dir(statePath), 0o700); err != nil {
-				return fmt.Errorf("save the sync state: %w", err)
-			}
-			if err := renameio.WriteFile(statePath, append(data, '\n'), 0o600); err != nil {
-				return fmt.Errorf("save the sync state: %w", err)
-			}
-			return nil
+			return saveSyncState(statePath, st)
 		},
 	}, nil
 }

@@ -2,14 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/google/renameio/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/confcal/confcal/programme"
@@ -89,48 +84,6 @@ type googleBackend struct {
 	opts *syncGoogleOptions
 }
 
-// googleStatePath is $XDG_STATE_HOME/confcal/<programme>/google.json.
-func (a *app) googleStatePath(programmeID string) (string, error) {
-	dir, ok := a.env("XDG_STATE_HOME")
-	if !ok || dir == "" {
-		home, ok := a.env("HOME")
-		if !ok || home == "" {
-			return "", errors.New("neither XDG_STATE_HOME nor HOME is set: cannot place the sync state")
-		}
-		dir = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(dir, "confcal", programmeID, "google.json"), nil
-}
-
-func loadGoogleState(path string) (*googleState, error) {
-	st := &googleState{}
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return st, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read the sync state: %w", err)
-	}
-	if err := json.Unmarshal(b, st); err != nil {
-		return nil, fmt.Errorf("the sync state %s is damaged (%v); move it away to start afresh", path, err)
-	}
-	return st, nil
-}
-
-func saveGoogleState(path string, st *googleState) error {
-	b, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("save the sync state: %w", err)
-	}
-	if err := renameio.WriteFile(path, append(b, '\n'), 0o600); err != nil {
-		return fmt.Errorf("save the sync state: %w", err)
-	}
-	return nil
-}
-
 // tokenFile returns the OAuth token file: google.token, or the default.
 func (a *app) tokenFile() (*google.TokenFile, error) {
 	path := a.cfg.Config.Google.Token
@@ -145,12 +98,12 @@ func (a *app) tokenFile() (*google.TokenFile, error) {
 
 func (b *googleBackend) open(ctx context.Context, p *programme.Programme, dryRun bool) (*syncTarget, error) {
 	a, g := b.a, b.a.cfg.Config.Google
-	statePath, err := a.googleStatePath(p.ID)
+	statePath, err := a.statePath(p.ID, "google.json")
 	if err != nil {
 		return nil, err
 	}
-	st, err := loadGoogleState(statePath)
-	if err != nil {
+	st := &googleState{}
+	if err := loadSyncState(statePath, st); err != nil {
 		return nil, err
 	}
 	tokens, err := a.tokenFile()
@@ -195,7 +148,7 @@ func (b *googleBackend) open(ctx context.Context, p *programme.Programme, dryRun
 			opts.OnCreate = func(id string) error {
 				st.Calendar, st.CalendarName, st.Created = id, name, a.now().UTC()
 				a.log.Debug("created calendar", "id", id)
-				return saveGoogleState(statePath, st)
+				return saveSyncState(statePath, st)
 			}
 		}
 	}
@@ -222,7 +175,7 @@ func (b *googleBackend) open(ctx context.Context, p *programme.Programme, dryRun
 				st.Journals = map[string]calsync.JournalData{}
 			}
 			st.Journals[cal.ID()] = j.Data()
-			return saveGoogleState(statePath, st)
+			return saveSyncState(statePath, st)
 		},
 	}, nil
 }
