@@ -10,8 +10,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/google/renameio/v2"
-
+	"github.com/confcal/confcal/internal/atomicfile"
 	"github.com/confcal/confcal/programme"
 )
 
@@ -178,7 +177,7 @@ func (s *Store) Save() error {
 	if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
-	if err := renameio.WriteFile(s.path, append(data, '\n'), 0o644); err != nil {
+	if err := atomicfile.WriteFile(s.path, append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("save state: %w", err)
 	}
 	return nil

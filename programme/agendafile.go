@@ -10,8 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/renameio/v2"
 	"gopkg.in/yaml.v3"
+
+	"github.com/confcal/confcal/internal/atomicfile"
 )
 
 // AgendaFile is a personal agenda: the programme it belongs to, a
@@ -346,7 +347,7 @@ func (af *AgendaFile) Save(path string) error {
 	if err != nil {
 		return fmt.Errorf("save agenda %s: %w", path, err)
 	}
-	if err := renameio.WriteFile(path, data, 0o644); err != nil {
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
 		return fmt.Errorf("save agenda %s: %w", path, err)
 	}
 	return nil

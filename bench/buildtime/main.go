@@ -29,9 +29,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/google/renameio/v2"
-
 	"github.com/confcal/confcal/feed"
+	"github.com/confcal/confcal/internal/atomicfile"
 	"github.com/confcal/confcal/programme"
 )
 
@@ -146,7 +145,7 @@ func buildWhole(p *programme.Programme, path string) (built time.Time, err error
 		return built, err
 	}
 	built = time.Now()
-	if err := renameio.WriteFile(path, set.Feed("all").Bytes(), 0o644); err != nil {
+	if err := atomicfile.WriteFile(path, set.Feed("all").Bytes(), 0o644); err != nil {
 		return built, fmt.Errorf("write %s: %w", path, err)
 	}
 	return built, nil

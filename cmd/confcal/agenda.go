@@ -10,10 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/renameio/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/confcal/confcal/feed"
+	"github.com/confcal/confcal/internal/atomicfile"
 	"github.com/confcal/confcal/programme"
 )
 
@@ -222,7 +222,7 @@ func (r *agendaRun) writeICS() error {
 	}
 	events := set.EventsOf(r.sessions)
 	f := set.Render(feed.KindAgenda, r.sel.Query().Encode(), "agenda", r.title(), "", events)
-	if err := renameio.WriteFile(r.opts.output, f.Bytes(), 0o644); err != nil {
+	if err := atomicfile.WriteFile(r.opts.output, f.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("write agenda %s: %w", r.opts.output, err)
 	}
 	if store != nil {

@@ -7,9 +7,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/google/renameio/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/confcal/confcal/internal/atomicfile"
 	"github.com/confcal/confcal/programme"
 	"github.com/confcal/confcal/programme/source"
 )
@@ -88,7 +88,7 @@ func runConvert(ctx context.Context, a *app, opts *convertOptions) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return fmt.Errorf("write %s: is a directory", opts.output)
 	}
-	if err := renameio.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := atomicfile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", opts.output, err)
 	}
 	a.log.Debug("converted", "from", a.cfg.Config.Programme, "to", opts.output, "sessions", len(p.Sessions))

@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/google/renameio/v2"
+	"github.com/confcal/confcal/internal/atomicfile"
 )
 
 // statePath returns where confcal keeps the state called name of programme
@@ -51,7 +51,7 @@ func saveSyncState(path string, v any) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("save the sync state: %w", err)
 	}
-	if err := renameio.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+	if err := atomicfile.WriteFile(path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("save the sync state: %w", err)
 	}
 	return nil

@@ -13,8 +13,9 @@ import (
 	stdsync "sync"
 	"time"
 
-	"github.com/google/renameio/v2"
 	"golang.org/x/oauth2"
+
+	"github.com/confcal/confcal/internal/atomicfile"
 )
 
 // ErrNoToken is returned by TokenFile.Load when no one has signed in.
@@ -89,7 +90,7 @@ func (f *TokenFile) Save(t *Token) error {
 	if err := os.MkdirAll(filepath.Dir(f.Path), 0o700); err != nil {
 		return err
 	}
-	if err := renameio.WriteFile(f.Path, append(b, '\n'), 0o600); err != nil {
+	if err := atomicfile.WriteFile(f.Path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("save the Google token: %w", err)
 	}
 	return nil
