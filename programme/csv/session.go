@@ -47,7 +47,7 @@ func (b *builder) session(rw *row) *programme.Session {
 	s.Type = lenient.Line(b.cell(rw, FieldType))
 	b.place(rw, s)
 	for _, name := range splitList(b.cell(rw, FieldTrack)) {
-		s.Tracks = append(s.Tracks, b.track(name))
+		s.Tracks = append(s.Tracks, lenient.Track(b.p, b.tracks, name))
 	}
 	seen := map[string]bool{}
 	for _, name := range splitList(b.cell(rw, FieldSpeakers)) {
@@ -148,21 +148,6 @@ func (b *builder) venue(name string) *programme.Venue {
 	b.venues[name] = v
 	b.p.Venues = append(b.p.Venues, v)
 	return v
-}
-
-func (b *builder) track(name string) *programme.Track {
-	key := strings.ToLower(name)
-	if t := b.tracks[key]; t != nil {
-		return t
-	}
-	used := map[string]bool{}
-	for _, t := range b.p.Tracks {
-		used[t.ID] = true
-	}
-	t := &programme.Track{ID: lenient.Unique(programme.Slugify(name), used), Name: programme.Plain(name)}
-	b.tracks[key] = t
-	b.p.Tracks = append(b.p.Tracks, t)
-	return t
 }
 
 // times sets the session's start and end, or its dates for a session

@@ -83,7 +83,7 @@ func (b *builder) event(ev *component, overridden map[string]map[time.Time]bool,
 	}
 	for _, p := range ev.all("CATEGORIES") {
 		for _, c := range splitText(p.Value) {
-			s.Tracks = append(s.Tracks, b.track(c))
+			s.Tracks = append(s.Tracks, lenient.Track(b.p, b.tracks, c))
 		}
 	}
 	for _, p := range ev.all("ATTENDEE") {
@@ -191,21 +191,6 @@ func (b *builder) room(name string) *programme.Room {
 	b.rooms[name] = r
 	b.venue.Rooms = append(b.venue.Rooms, r)
 	return r
-}
-
-func (b *builder) track(name string) *programme.Track {
-	key := strings.ToLower(name)
-	if t := b.tracks[key]; t != nil {
-		return t
-	}
-	used := map[string]bool{}
-	for _, t := range b.p.Tracks {
-		used[t.ID] = true
-	}
-	t := &programme.Track{ID: lenient.Unique(programme.Slugify(name), used), Name: programme.Plain(name)}
-	b.tracks[key] = t
-	b.p.Tracks = append(b.p.Tracks, t)
-	return t
 }
 
 func describe(p property) string {

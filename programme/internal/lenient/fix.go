@@ -145,3 +145,21 @@ func Colour(c string) string {
 	}
 	return c
 }
+
+// Track returns the track of p called name, compared without case, through
+// byName; a name not seen before becomes a new track of p with an id made
+// from it.
+func Track(p *programme.Programme, byName map[string]*programme.Track, name string) *programme.Track {
+	key := strings.ToLower(name)
+	if t := byName[key]; t != nil {
+		return t
+	}
+	used := map[string]bool{}
+	for _, t := range p.Tracks {
+		used[t.ID] = true
+	}
+	t := &programme.Track{ID: Unique(programme.Slugify(name), used), Name: programme.Plain(name)}
+	byName[key] = t
+	p.Tracks = append(p.Tracks, t)
+	return t
+}
