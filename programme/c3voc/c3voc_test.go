@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/confcal/confcal/programme"
+	"github.com/confcal/confcal/programme/internal/importtest"
 )
 
 func decodeFile(t *testing.T, name string) (*programme.Programme, programme.Diagnostics) {
@@ -20,33 +21,6 @@ func decodeFile(t *testing.T, name string) (*programme.Programme, programme.Diag
 		t.Fatalf("decode %s: %v", name, err)
 	}
 	return p, diags
-}
-
-func byTitle(p *programme.Programme, title string) []*programme.Session {
-	var out []*programme.Session
-	for _, s := range p.Sessions {
-		if s.Title.In("") == title {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func hasWarning(diags programme.Diagnostics, substr string) bool {
-	for _, d := range diags {
-		if d.Severity == programme.Warning && strings.Contains(d.Message, substr) {
-			return true
-		}
-	}
-	return false
-}
-
-func utc(s string) time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
 }
 
 func TestSchedule(t *testing.T) {
@@ -67,16 +41,16 @@ func TestSchedule(t *testing.T) {
 		{"Intro from New York", 0, "2025-12-27T15:30:00Z", "", "workshop-dome"},
 	}
 	for _, tt := range tests {
-		ss := byTitle(p, tt.title)
+		ss := importtest.ByTitle(p, tt.title)
 		if len(ss) <= tt.n {
 			t.Errorf("%s #%d missing", tt.title, tt.n)
 			continue
 		}
 		s := ss[tt.n]
-		if !s.Start.Equal(utc(tt.start)) {
+		if !s.Start.Equal(importtest.UTC(tt.start)) {
 			t.Errorf("%s #%d: start %s, want %s", tt.title, tt.n, s.Start.UTC().Format(time.RFC3339), tt.start)
 		}
-		if tt.end == "" && !s.End.IsZero() || tt.end != "" && !s.End.Equal(utc(tt.end)) {
+		if tt.end == "" && !s.End.IsZero() || tt.end != "" && !s.End.Equal(importtest.UTC(tt.end)) {
 			t.Errorf("%s #%d: end %v, want %q", tt.title, tt.n, s.End, tt.end)
 		}
 		if s.Room == nil || s.Room.ID != tt.room {
@@ -86,7 +60,7 @@ func TestSchedule(t *testing.T) {
 			t.Errorf("%s #%d: no position", tt.title, tt.n)
 		}
 	}
-	open := byTitle(p, "Opening")[0]
+	open := importtest.ByTitle(p, "Opening")[0]
 	var names []string
 	for _, sp := range open.Speakers {
 		names = append(names, sp.Name)
@@ -97,7 +71,7 @@ func TestSchedule(t *testing.T) {
 	if open.Description.In("") != "Power on!" || open.Tracks[0].Colour != "#685b9d" {
 		t.Errorf("opening: %q in %+v", open.Description.In(""), open.Tracks)
 	}
-	rep := byTitle(p, "Repeated")
+	rep := importtest.ByTitle(p, "Repeated")
 	if rep[0].UIDKey == rep[1].UIDKey {
 		t.Errorf("the same guid at two times shares the key %q", rep[0].UIDKey)
 	}
@@ -105,7 +79,7 @@ func TestSchedule(t *testing.T) {
 		t.Error("declared track or room without sessions dropped")
 	}
 	for _, w := range []string{"is not the room it is listed in", "is also used by", "is zero", "HTML", "not in the programme's zone"} {
-		if !hasWarning(diags, w) {
+		if !importtest.HasWarning(diags, w) {
 			t.Errorf("no warning %q in %v", w, diags)
 		}
 	}
@@ -116,8 +90,8 @@ func TestSchedule2(t *testing.T) {
 	if len(p.Sessions) != 2 {
 		t.Fatalf("%d sessions", len(p.Sessions))
 	}
-	open := byTitle(p, "Opening Ceremony")[0]
-	if !open.Start.Equal(utc("2024-12-27T09:30:00Z")) || !open.End.Equal(utc("2024-12-27T10:00:00Z")) {
+	open := importtest.ByTitle(p, "Opening Ceremony")[0]
+	if !open.Start.Equal(importtest.UTC("2024-12-27T09:30:00Z")) || !open.End.Equal(importtest.UTC("2024-12-27T10:00:00Z")) {
 		t.Errorf("opening at %v..%v", open.Start, open.End)
 	}
 	if open.Room == nil || open.Room.Name.In("") != "Saal 1" || open.Tracks[0].ID != "ccc" || open.Tracks[0].Colour != "#f2f006" {
@@ -126,8 +100,8 @@ func TestSchedule2(t *testing.T) {
 	if open.Description.In("") != "Glad you made it." || open.Speakers[0].Name != "Gabriela Bogk" {
 		t.Errorf("abstract %q, speakers %v", open.Description.In(""), open.Speakers)
 	}
-	cancelled := byTitle(p, "Cancelled talk")[0]
-	if cancelled.Status != programme.Cancelled || !cancelled.End.Equal(utc("2024-12-27T11:40:00Z")) {
+	cancelled := importtest.ByTitle(p, "Cancelled talk")[0]
+	if cancelled.Status != programme.Cancelled || !cancelled.End.Equal(importtest.UTC("2024-12-27T11:40:00Z")) {
 		t.Errorf("CANCELED state gave %s, end %v", cancelled.Status, cancelled.End)
 	}
 }
@@ -167,7 +141,7 @@ func TestWrongTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Sessions) != 1 || !hasWarning(diags, "not a string") {
+	if len(p.Sessions) != 1 || !importtest.HasWarning(diags, "not a string") {
 		t.Errorf("sessions %d, findings %v", len(p.Sessions), diags)
 	}
 }

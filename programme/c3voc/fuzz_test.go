@@ -1,11 +1,10 @@
 package c3voc
 
 import (
-	"bytes"
 	"os"
 	"testing"
 
-	"github.com/confcal/confcal/programme"
+	"github.com/confcal/confcal/programme/internal/importtest"
 )
 
 // FuzzDecode feeds arbitrary bytes to the decoder: it must never panic,
@@ -21,15 +20,6 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"schedule":{"conference":{"days":[{"rooms":[{"id":"a","title":"b","date":"2025-03-30T02:30:00"}]}]}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, diags, err := Decode(data, "fuzz.json", Options{TimeZone: "Europe/Berlin"})
-		if err != nil {
-			if !diags.HasErrors() {
-				t.Fatalf("error %v without an error finding", err)
-			}
-			return
-		}
-		programme.Check(p)
-		if err := programme.Encode(&bytes.Buffer{}, p); err != nil {
-			t.Fatal(err)
-		}
+		importtest.CheckDecoded(t, p, diags, err)
 	})
 }

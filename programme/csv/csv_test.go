@@ -4,9 +4,9 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/confcal/confcal/programme"
+	"github.com/confcal/confcal/programme/internal/importtest"
 )
 
 func decodeFile(t *testing.T, name, zone string) (*programme.Programme, programme.Diagnostics) {
@@ -31,30 +31,13 @@ func byTitle(p *programme.Programme, title string) *programme.Session {
 	return nil
 }
 
-func hasWarning(diags programme.Diagnostics, substr string) bool {
-	for _, d := range diags {
-		if d.Severity == programme.Warning && strings.Contains(d.Message, substr) {
-			return true
-		}
-	}
-	return false
-}
-
-func utc(s string) time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 func TestSemicolonDayFirst(t *testing.T) {
 	p, diags := decodeFile(t, "semicolon.csv", "Europe/Paris")
 	if len(p.Sessions) != 4 || p.ID != "semicolon" {
 		t.Fatalf("%q with %d sessions", p.ID, len(p.Sessions))
 	}
 	open := byTitle(p, "Opening")
-	if open.ID != "open" || !open.Start.Equal(utc("2025-02-10T08:00:00Z")) || !open.End.Equal(utc("2025-02-10T08:30:00Z")) {
+	if open.ID != "open" || !open.Start.Equal(importtest.UTC("2025-02-10T08:00:00Z")) || !open.End.Equal(importtest.UTC("2025-02-10T08:30:00Z")) {
 		t.Errorf("opening %s at %v..%v", open.ID, open.Start, open.End)
 	}
 	if len(open.Speakers) != 2 || open.Speakers[1].Name != "Bo Chen" || open.Room.Name.In("") != "Main hall" || open.Tracks[0].ID != "plenary" {
@@ -64,7 +47,7 @@ func TestSemicolonDayFirst(t *testing.T) {
 		t.Errorf("HTML description became %q", open.Description.In(""))
 	}
 	owl := byTitle(p, "Night owl")
-	if !owl.End.Equal(utc("2025-02-10T23:30:00Z")) || owl.Status != programme.Cancelled {
+	if !owl.End.Equal(importtest.UTC("2025-02-10T23:30:00Z")) || owl.Status != programme.Cancelled {
 		t.Errorf("night owl ends %v, status %s", owl.End, owl.Status)
 	}
 	lunch := byTitle(p, `Lunch; with "friends"`)
@@ -75,7 +58,7 @@ func TestSemicolonDayFirst(t *testing.T) {
 	if ws.Status != programme.Tentative || !ws.End.IsZero() || ws.Room.ID != "room-b" {
 		t.Errorf("workshop %s end %v room %v", ws.Status, ws.End, ws.Room)
 	}
-	if !hasWarning(diags, "HTML") {
+	if !importtest.HasWarning(diags, "HTML") {
 		t.Errorf("no HTML warning in %v", diags)
 	}
 }
@@ -83,18 +66,18 @@ func TestSemicolonDayFirst(t *testing.T) {
 func TestCommaISO(t *testing.T) {
 	p, diags := decodeFile(t, "comma.csv", "Europe/Paris")
 	key := byTitle(p, "Keynote")
-	if !key.Start.Equal(utc("2025-03-30T00:30:00Z")) || !key.End.Equal(utc("2025-03-30T02:00:00Z")) {
+	if !key.Start.Equal(importtest.UTC("2025-03-30T00:30:00Z")) || !key.End.Equal(importtest.UTC("2025-03-30T02:00:00Z")) {
 		t.Errorf("keynote across the DST change at %v..%v", key.Start, key.End)
 	}
 	if key.ID != "keynote" || strings.Join(key.Tags, "|") != "ai|policy" || key.URL != "https://example.org/k" || key.Room.Name.In("") != "Aula" {
 		t.Errorf("keynote %q tags %v url %q room %v", key.ID, key.Tags, key.URL, key.Room)
 	}
 	off := byTitle(p, "Offset given")
-	if !off.Start.Equal(utc("2025-03-30T08:00:00Z")) || off.URL != "" {
+	if !off.Start.Equal(importtest.UTC("2025-03-30T08:00:00Z")) || off.URL != "" {
 		t.Errorf("offset row at %v, url %q", off.Start, off.URL)
 	}
 	for _, w := range []string{"no id column", "does not exist", "not an http(s) URL"} {
-		if !hasWarning(diags, w) {
+		if !importtest.HasWarning(diags, w) {
 			t.Errorf("no warning %q in %v", w, diags)
 		}
 	}
@@ -153,7 +136,7 @@ func TestRepeatedID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Sessions[0].UIDKey == p.Sessions[1].UIDKey || !hasWarning(diags, "used by an earlier row") {
+	if p.Sessions[0].UIDKey == p.Sessions[1].UIDKey || !importtest.HasWarning(diags, "used by an earlier row") {
 		t.Errorf("keys %q %q, findings %v", p.Sessions[0].UIDKey, p.Sessions[1].UIDKey, diags)
 	}
 }
@@ -164,7 +147,7 @@ func TestWindows1252(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Sessions[0].Title.In("") != "Café" || !hasWarning(diags, "Windows-1252") {
+	if p.Sessions[0].Title.In("") != "Café" || !importtest.HasWarning(diags, "Windows-1252") {
 		t.Errorf("title %q, findings %v", p.Sessions[0].Title.In(""), diags)
 	}
 }

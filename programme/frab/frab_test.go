@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/confcal/confcal/programme"
+	"github.com/confcal/confcal/programme/internal/importtest"
 )
 
 func decodeFile(t *testing.T, name string, opts Options) (*programme.Programme, programme.Diagnostics) {
@@ -24,33 +25,6 @@ func decodeFile(t *testing.T, name string, opts Options) (*programme.Programme, 
 }
 
 // byTitle returns the sessions titled title, in order.
-func byTitle(p *programme.Programme, title string) []*programme.Session {
-	var out []*programme.Session
-	for _, s := range p.Sessions {
-		if s.Title.In("") == title {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func hasWarning(diags programme.Diagnostics, substr string) bool {
-	for _, d := range diags {
-		if d.Severity == programme.Warning && strings.Contains(d.Message, substr) {
-			return true
-		}
-	}
-	return false
-}
-
-func utc(s string) time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 func TestPentabarfNeedsZone(t *testing.T) {
 	data, err := os.ReadFile("testdata/pentabarf.xml")
 	if err != nil {
@@ -85,16 +59,16 @@ func TestPentabarf(t *testing.T) {
 		{"Zero length", 0, "2024-02-04T11:00:00Z", "", "main"},
 	}
 	for _, tt := range tests {
-		ss := byTitle(p, tt.title)
+		ss := importtest.ByTitle(p, tt.title)
 		if len(ss) <= tt.n {
 			t.Errorf("%s #%d: missing", tt.title, tt.n)
 			continue
 		}
 		s := ss[tt.n]
-		if !s.Start.Equal(utc(tt.start)) {
+		if !s.Start.Equal(importtest.UTC(tt.start)) {
 			t.Errorf("%s #%d: start %s, want %s", tt.title, tt.n, s.Start.UTC().Format(time.RFC3339), tt.start)
 		}
-		if tt.end == "" && !s.End.IsZero() || tt.end != "" && !s.End.Equal(utc(tt.end)) {
+		if tt.end == "" && !s.End.IsZero() || tt.end != "" && !s.End.Equal(importtest.UTC(tt.end)) {
 			t.Errorf("%s #%d: end %v, want %q", tt.title, tt.n, s.End, tt.end)
 		}
 		if s.Room == nil || s.Room.ID != tt.room {
@@ -104,7 +78,7 @@ func TestPentabarf(t *testing.T) {
 			t.Errorf("%s: start in %s, want the programme's zone", tt.title, s.Start.Location())
 		}
 	}
-	open := byTitle(p, "Opening")
+	open := importtest.ByTitle(p, "Opening")
 	if open[0].UIDKey == open[1].UIDKey || open[0].UIDKey != "101" || open[1].UIDKey != "101-20240204T0800" {
 		t.Errorf("repeated id 101 gave keys %q and %q", open[0].UIDKey, open[1].UIDKey)
 	}
@@ -121,7 +95,7 @@ func TestPentabarf(t *testing.T) {
 		t.Errorf("declared tracks missing: %v", p.Tracks)
 	}
 	for _, w := range []string{"is not the room it is listed in", "is also used by", "is zero", "HTML"} {
-		if !hasWarning(diags, w) {
+		if !importtest.HasWarning(diags, w) {
 			t.Errorf("no warning %q in %v", w, diags)
 		}
 	}
@@ -137,11 +111,11 @@ func TestPretalx(t *testing.T) {
 	if p.TimeZone != "Europe/Berlin" || p.ID != "tinycon-2025" || p.Name.In("") != "TinyCon 2025" {
 		t.Fatalf("programme %q %q in %s", p.ID, p.Name.In(""), p.TimeZone)
 	}
-	tickets := byTitle(p, "Tickets gone")[0]
+	tickets := importtest.ByTitle(p, "Tickets gone")[0]
 	if tickets.ID != "a2dd3dc7-ecae-50b3-82d9-266ad02f7a40" {
 		t.Errorf("id %q, want the guid", tickets.ID)
 	}
-	if !tickets.Start.Equal(utc("2025-12-27T15:00:00Z")) || !tickets.End.Equal(utc("2025-12-27T16:00:00Z")) {
+	if !tickets.Start.Equal(importtest.UTC("2025-12-27T15:00:00Z")) || !tickets.End.Equal(importtest.UTC("2025-12-27T16:00:00Z")) {
 		t.Errorf("tickets at %v..%v", tickets.Start, tickets.End)
 	}
 	if tickets.URL != "https://tinycon.example.org/event/tickets/" {
@@ -156,20 +130,20 @@ func TestPretalx(t *testing.T) {
 	if len(tickets.Tracks) != 1 || tickets.Tracks[0].ID != "security" || tickets.Tracks[0].Colour != "#0347b4" {
 		t.Errorf("track %+v", tickets.Tracks)
 	}
-	night := byTitle(p, "Night talk")[0]
-	if !night.Start.Equal(utc("2025-12-28T00:00:00Z")) || night.Tracks[0].ID != "art" {
+	night := importtest.ByTitle(p, "Night talk")[0]
+	if !night.Start.Equal(importtest.UTC("2025-12-28T00:00:00Z")) || night.Tracks[0].ID != "art" {
 		t.Errorf("night talk at %v in %v", night.Start, night.Tracks)
 	}
-	ny := byTitle(p, "From New York")[0]
-	if !ny.Start.Equal(utc("2025-12-27T15:30:00Z")) {
+	ny := importtest.ByTitle(p, "From New York")[0]
+	if !ny.Start.Equal(importtest.UTC("2025-12-27T15:30:00Z")) {
 		t.Errorf("explicit -05:00 offset not kept: %v", ny.Start)
 	}
-	inUTC := byTitle(p, "Written in UTC")[0]
-	if !inUTC.Start.Equal(utc("2025-12-27T19:00:00Z")) {
+	inUTC := importtest.ByTitle(p, "Written in UTC")[0]
+	if !inUTC.Start.Equal(importtest.UTC("2025-12-27T19:00:00Z")) {
 		t.Errorf("UTC date with local start: %v", inUTC.Start)
 	}
 	for _, w := range []string{"not in the programme's zone", "both are the same instant", "not one language tag"} {
-		if !hasWarning(diags, w) {
+		if !importtest.HasWarning(diags, w) {
 			t.Errorf("no warning %q in %v", w, diags)
 		}
 	}

@@ -1,11 +1,10 @@
 package frab
 
 import (
-	"bytes"
 	"os"
 	"testing"
 
-	"github.com/confcal/confcal/programme"
+	"github.com/confcal/confcal/programme/internal/importtest"
 )
 
 // FuzzDecode feeds arbitrary bytes to the decoder: it must never panic,
@@ -21,15 +20,6 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`<schedule><day date="2025-03-30"><room name="A"><event id="1"><start>02:30</start><duration>25:00</duration><title>x</title></event></room></day></schedule>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, diags, err := Decode(data, "fuzz.xml", Options{TimeZone: "Europe/Berlin"})
-		if err != nil {
-			if !diags.HasErrors() {
-				t.Fatalf("error %v without an error finding", err)
-			}
-			return
-		}
-		programme.Check(p)
-		if err := programme.Encode(&bytes.Buffer{}, p); err != nil {
-			t.Fatal(err)
-		}
+		importtest.CheckDecoded(t, p, diags, err)
 	})
 }

@@ -4,37 +4,10 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/confcal/confcal/programme"
+	"github.com/confcal/confcal/programme/internal/importtest"
 )
-
-func byTitle(p *programme.Programme, title string) []*programme.Session {
-	var out []*programme.Session
-	for _, s := range p.Sessions {
-		if s.Title.In("") == title {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func hasWarning(diags programme.Diagnostics, substr string) bool {
-	for _, d := range diags {
-		if d.Severity == programme.Warning && strings.Contains(d.Message, substr) {
-			return true
-		}
-	}
-	return false
-}
-
-func utc(s string) time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
 
 func TestLenient(t *testing.T) {
 	data, err := os.ReadFile("testdata/lenient.ics")
@@ -48,12 +21,12 @@ func TestLenient(t *testing.T) {
 	if p.Name.In("") != "Lenient Fest" || p.ID != "lenient-fest" || p.TimeZone != "Europe/Paris" {
 		t.Errorf("programme %q %q in %s", p.ID, p.Name.In(""), p.TimeZone)
 	}
-	open := byTitle(p, "Opening talk that has a rather long title which gets folded across two lines")
+	open := importtest.ByTitle(p, "Opening talk that has a rather long title which gets folded across two lines")
 	if len(open) != 1 {
 		t.Fatalf("folded SUMMARY not read: %v", p.Sessions)
 	}
 	o := open[0]
-	if !o.Start.Equal(utc("2025-02-10T08:00:00Z")) || !o.End.Equal(utc("2025-02-10T09:00:00Z")) {
+	if !o.Start.Equal(importtest.UTC("2025-02-10T08:00:00Z")) || !o.End.Equal(importtest.UTC("2025-02-10T09:00:00Z")) {
 		t.Errorf("TZID without VTIMEZONE: %v..%v", o.Start, o.End)
 	}
 	if o.Room == nil || o.Room.Name.In("") != "Main hall" || len(o.Tracks) != 2 || o.Speakers[0].Name != "Ana Lima" {
@@ -62,18 +35,18 @@ func TestLenient(t *testing.T) {
 	if o.Description.In("") != "Hello\nworld" || o.URL != "https://example.org/talk-1" {
 		t.Errorf("description %q url %q", o.Description.In(""), o.URL)
 	}
-	first, second := byTitle(p, "First with a shared UID")[0], byTitle(p, "Second with a shared UID")[0]
-	if first.UIDKey == second.UIDKey || !first.End.Equal(utc("2025-02-10T13:45:00Z")) {
+	first, second := importtest.ByTitle(p, "First with a shared UID")[0], importtest.ByTitle(p, "Second with a shared UID")[0]
+	if first.UIDKey == second.UIDKey || !first.End.Equal(importtest.UTC("2025-02-10T13:45:00Z")) {
 		t.Errorf("shared UID keys %q %q, DURATION end %v", first.UIDKey, second.UIDKey, first.End)
 	}
 	if second.Status != programme.Cancelled || !second.End.IsZero() {
 		t.Errorf("second: %s, end %v", second.Status, second.End)
 	}
-	expo := byTitle(p, "Exhibition")[0]
+	expo := importtest.ByTitle(p, "Exhibition")[0]
 	if !expo.AllDay || expo.StartDate.String() != "2025-02-10" || expo.EndDate.String() != "2025-02-12" {
 		t.Errorf("DATE event %v %s..%s", expo.AllDay, expo.StartDate, expo.EndDate)
 	}
-	daily := byTitle(p, "Daily standup")
+	daily := importtest.ByTitle(p, "Daily standup")
 	var starts []string
 	for _, s := range daily {
 		starts = append(starts, s.Start.UTC().Format("02T15:04"))
@@ -81,8 +54,8 @@ func TestLenient(t *testing.T) {
 	if got := strings.Join(starts, " "); got != "10T07:30 13T07:30" {
 		t.Errorf("expanded occurrences %s, want 10T07:30 13T07:30 (11th moved, 12th excluded)", got)
 	}
-	moved := byTitle(p, "Daily standup (moved)")
-	if len(moved) != 1 || !moved[0].Start.Equal(utc("2025-02-11T08:00:00Z")) {
+	moved := importtest.ByTitle(p, "Daily standup (moved)")
+	if len(moved) != 1 || !moved[0].Start.Equal(importtest.UTC("2025-02-11T08:00:00Z")) {
 		t.Errorf("override: %v", moved)
 	}
 	keys := map[string]bool{}
@@ -93,7 +66,7 @@ func TestLenient(t *testing.T) {
 		keys[s.UIDKey] = true
 	}
 	for _, w := range []string{"more than one event", "no DTEND or DURATION", "HTML", "expanded into 2 sessions"} {
-		if !hasWarning(diags, w) {
+		if !importtest.HasWarning(diags, w) {
 			t.Errorf("no warning %q in %v", w, diags)
 		}
 	}
