@@ -1,6 +1,9 @@
+//go:build unix
+
 package feed_test
 
 import (
+	"os"
 	"runtime"
 	"sync"
 	"syscall"
@@ -38,7 +41,7 @@ func BenchmarkExport(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := feed.Export(dir, set)
+		res, err := feed.Export(dir, set, feed.ExportOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -99,4 +102,40 @@ func cpuTime(b *testing.B) time.Duration {
 		b.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkExportFeeds writes a built feed set (feeds and feeds.json, as
+// confcal build --feeds-only does) into an empty directory: the cost of
+// writing alone. The directory is $CONFCAL_BENCH_DIR when set (a tmpfs
+// leaves the disk out), else a temporary one.
+func BenchmarkExportFeeds(b *testing.B) {
+	set, err := feed.Build(benchLoad(b), feed.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	root := os.Getenv("CONFCAL_BENCH_DIR")
+	if root == "" {
+		root = b.TempDir()
+	}
+	dir, err := os.MkdirTemp(root, "export-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	var size int
+	for _, f := range set.Feeds {
+		size += f.Size
+	}
+	measure(b, func() {
+		b.StopTimer()
+		if err := os.RemoveAll(dir); err != nil {
+			b.Fatal(err)
+		}
+		syscall.Sync()
+		b.StartTimer()
+		if _, err := feed.Export(dir, set, feed.ExportOptions{FeedsOnly: true}); err != nil {
+			b.Fatal(err)
+		}
+	})
+	b.ReportMetric(float64(size)/1e6, "out-MB")
 }

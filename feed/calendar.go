@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"bytes"
 	"sort"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ type header struct {
 	zones    map[string][]byte
 	desc     string
 	refresh  string
+	common   []byte // BEGIN:VCALENDAR and the properties every feed shares
 }
 
 func newHeader(p *programme.Programme, events []*Event, r *renderer) *header {
@@ -70,21 +72,61 @@ func newHeader(p *programme.Programme, events []*Event, r *renderer) *header {
 		refresh = time.Hour
 	}
 	h.refresh = isoDuration(refresh)
+	h.common = h.commonProperties(p, r.opts)
 	return h
 }
 
 // calendar returns the head of feed f: the calendar properties and the
-// VTIMEZONEs its events use. The events' cached bytes follow it.
+// VTIMEZONEs its events use. The events' cached bytes follow it. The
+// properties every feed of the set shares are serialized once; those of
+// the feed follow them.
 func (h *header) calendar(set *Set, f *Feed) []byte {
-	p := set.Programme
+	var props []ics.CalendarProperty
+	add := func(name, value string, params map[string][]string) {
+		props = append(props, ics.CalendarProperty{BaseProperty: ics.BaseProperty{IANAToken: name, Value: value, ICalParameters: params}})
+	}
+	title := oneLine(f.Title)
+	add(string(ics.PropertyName), title, nil)
+	add(string(ics.PropertyXWRCalName), title, nil)
+	if set.opts.BaseURL != "" {
+		u := strings.TrimRight(set.opts.BaseURL, "/") + "/" + f.Path()
+		add(string(ics.PropertyUrl), u, nil)
+		add("SOURCE", u, map[string][]string{"VALUE": {"URI"}})
+	}
+	if f.Colour != "" {
+		add(string(ics.PropertyColor), cssColourName(f.Colour), nil)
+		add("X-APPLE-CALENDAR-COLOR", strings.ToUpper(f.Colour), nil)
+	}
+	if !f.Modified.IsZero() {
+		add(string(ics.PropertyLastModified), f.Modified.UTC().Format(dateTimeUTC), nil)
+	}
+	var own bytes.Buffer
+	for _, prop := range props {
+		_ = prop.SerializeTo(&own, serialConfig)
+	}
+	zones := h.zonesOf(f.Events)
+	size := len(h.common) + own.Len()
+	for _, z := range zones {
+		size += len(h.zones[z])
+	}
+	b := make([]byte, 0, size)
+	b = append(b, h.common...)
+	b = append(b, own.Bytes()...)
+	for _, z := range zones {
+		b = append(b, h.zones[z]...)
+	}
+	return b
+}
+
+// commonProperties serializes the start of every calendar of the set:
+// BEGIN:VCALENDAR and the properties that do not depend on the feed.
+func (h *header) commonProperties(p *programme.Programme, opts Options) []byte {
 	cal := ics.NewCalendar()
 	cal.SetProductId(ProductID)
 	cal.SetCalscale("GREGORIAN")
-	if set.opts.withMethod {
+	if opts.organiser() {
 		cal.SetMethod(ics.MethodPublish)
 	}
-	title := oneLine(f.Title)
-	cal.SetName(title)
 	if h.desc != "" {
 		cal.SetDescription(h.desc)
 		cal.SetXWRCalDesc(h.desc)
@@ -92,36 +134,12 @@ func (h *header) calendar(set *Set, f *Feed) []byte {
 	cal.SetXWRTimezone(h.mainZone)
 	cal.SetRefreshInterval(h.refresh)
 	cal.SetXPublishedTTL(h.refresh)
-	if set.opts.BaseURL != "" {
-		u := strings.TrimRight(set.opts.BaseURL, "/") + "/" + f.Path()
-		cal.SetUrl(u)
-		cal.CalendarProperties = append(cal.CalendarProperties, ics.CalendarProperty{BaseProperty: ics.BaseProperty{
-			IANAToken: "SOURCE", Value: u, ICalParameters: map[string][]string{"VALUE": {"URI"}}}})
-	} else if p.URL != "" {
+	if opts.BaseURL == "" && p.URL != "" {
 		cal.SetUrl(p.URL)
 	}
-	if f.Colour != "" {
-		cal.SetColor(cssColourName(f.Colour))
-		cal.CalendarProperties = append(cal.CalendarProperties, ics.CalendarProperty{BaseProperty: ics.BaseProperty{
-			IANAToken: "X-APPLE-CALENDAR-COLOR", Value: strings.ToUpper(f.Colour), ICalParameters: map[string][]string{}}})
-	}
-	if !f.Modified.IsZero() {
-		cal.SetLastModified(f.Modified)
-	}
-	var head strings.Builder
-	_ = cal.SerializeTo(&head, serialConfig)
-	prefix := strings.TrimSuffix(head.String(), endLine)
-	zones := h.zonesOf(f.Events)
-	size := len(prefix)
-	for _, z := range zones {
-		size += len(h.zones[z])
-	}
-	b := make([]byte, 0, size)
-	b = append(b, prefix...)
-	for _, z := range zones {
-		b = append(b, h.zones[z]...)
-	}
-	return b
+	var b strings.Builder
+	_ = cal.SerializeTo(&b, serialConfig)
+	return []byte(strings.TrimSuffix(b.String(), endLine))
 }
 
 // zonesOf returns the zones events use, plus the programme's own zone so

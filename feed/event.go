@@ -1,6 +1,8 @@
 package feed
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"strconv"
 	"strings"
@@ -23,6 +25,9 @@ type Event struct {
 	// Zones are the TZIDs the event refers to.
 	Zones []string
 	Bytes []byte
+	// sum is the SHA-256 of Bytes, from which the hash of every feed
+	// that holds the event is made.
+	sum [sha256.Size]byte
 }
 
 // UID returns the iCalendar UID of session s of p: stable across builds
@@ -107,11 +112,11 @@ func (r *renderer) event(s *programme.Session, meta Meta, ghost bool) (*Event, e
 		a.SetTrigger("-" + isoDuration(r.opts.Alarm))
 		a.SetProperty(ics.ComponentPropertyDescription, r.words.Reminder+": "+summary)
 	}
-	var b strings.Builder
+	var b bytes.Buffer
 	if err := ev.SerializeTo(&b, serialConfig); err != nil {
 		return nil, fmt.Errorf("render session %s: %w", s.ID, err)
 	}
-	return &Event{UID: uid, Session: s, Meta: meta, Ghost: ghost, Zones: zones, Bytes: []byte(b.String())}, nil
+	return &Event{UID: uid, Session: s, Meta: meta, Ghost: ghost, Zones: zones, Bytes: b.Bytes(), sum: sha256.Sum256(b.Bytes())}, nil
 }
 
 func (r *renderer) organiserName() string {

@@ -1,13 +1,19 @@
 package feed
 
 import (
+	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // ExportResult says what Export did.
@@ -16,67 +22,146 @@ type ExportResult struct {
 	Removed int
 }
 
+// ExportOptions tune an export.
+type ExportOptions struct {
+	// FeedsOnly writes the feeds and feeds.json alone: no calendar per
+	// session and no index.html, for sites that make their own pages.
+	FeedsOnly bool
+}
+
 // SessionFeed renders the one-event calendar of ev, for "add this session"
 // links.
 func (set *Set) SessionFeed(ev *Event) *Feed {
-	return set.Render(KindSession, ev.Session.ID, "session/"+ev.Session.UIDKey, oneLine(set.renderTitle(ev)), "", []*Event{ev})
+	f := set.sessionFeed(ev)
+	f.Body = f.Bytes()
+	return f
+}
+
+// sessionFeed is SessionFeed without the assembled calendar.
+func (set *Set) sessionFeed(ev *Event) *Feed {
+	return set.feed(KindSession, ev.Session.ID, "session/"+ev.Session.UIDKey, oneLine(set.renderTitle(ev)), "", []*Event{ev})
 }
 
 func (set *Set) renderTitle(ev *Event) string {
 	return ev.Session.Title.In(set.Lang, set.Programme.Languages...)
 }
 
+// exportWorkers is how many files an export writes at once. Creating a file
+// waits on the file system more than on the CPU, so more than one per CPU.
+var exportWorkers = max(4, runtime.GOMAXPROCS(0))
+
 // Export writes the set to dir as static files: every feed, one calendar
-// per session, feeds.json and index.html. Every file is replaced
-// atomically, and only when its content changed. Feeds listed in the
-// previous feeds.json that no longer exist are removed; nothing else in dir
-// is touched.
+// per session, feeds.json and index.html (the feeds and feeds.json alone
+// with opts.FeedsOnly). Every file is replaced atomically, and only when
+// its content changed. Feeds listed in the previous feeds.json that no
+// longer exist are removed; nothing else in dir is touched.
 //
 // A changed file is staged as a temporary file, then renamed into place:
 // readers see each file old or new, never a part, and a failure before the
 // renames leaves the previous output as it was. The files are not forced to
 // disk one by one (the export can always be made again; forcing 13,000
-// files costs seconds); the directories are synced once renamed. A new file is
-// written in place, since nothing links to it until the new feeds.json and
-// index.html are renamed into place, last; a failed export removes it.
-func Export(dir string, set *Set) (ExportResult, error) {
+// files costs seconds); the directories are synced once renamed. A new file
+// is written in place, since nothing links to it until the new feeds.json
+// and index.html are renamed into place, last; a failed export removes it.
+// The calendars are written by several goroutines at once, and the page is
+// rendered meanwhile.
+func Export(dir string, set *Set, opts ExportOptions) (ExportResult, error) {
 	var res ExportResult
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return res, fmt.Errorf("export: %w", err)
 	}
-	old := previousFiles(dir)
-	page, err := set.IndexHTML()
-	if err != nil {
-		return res, fmt.Errorf("export: %w", err)
+	type pageResult struct {
+		b   []byte
+		err error
 	}
-	st := &stager{dir: dir, dirs: map[string]bool{}, previous: old}
+	var page chan pageResult
+	if !opts.FeedsOnly {
+		page = make(chan pageResult, 1)
+		go func() {
+			b, err := set.IndexHTML()
+			page <- pageResult{b, err}
+		}()
+	}
+	st := &stager{dir: dir, previous: previousFiles(dir)}
 	defer st.abort()
-	written := map[string]string{}
-	stage := func(f *Feed) {
-		written[f.Path()] = f.Hash
-		if st.err == nil {
-			st.stage(f.Path(), f.Bytes(), f.Hash)
+
+	// Every calendar: the feeds, then the one-session calendars, made by
+	// the goroutine that writes them.
+	files := make([]*Feed, len(set.Feeds), len(set.Feeds)+len(set.Events))
+	copy(files, set.Feeds)
+	var sessions []*Event
+	if !opts.FeedsOnly {
+		for _, ev := range set.Events {
+			if !ev.Ghost {
+				sessions = append(sessions, ev)
+			}
 		}
+		files = files[:len(files)+len(sessions)]
 	}
+	dirs := map[string]bool{}
 	for _, f := range set.Feeds {
-		stage(f)
+		dirs[path.Dir(f.Path())] = true
 	}
-	for _, ev := range set.Events {
-		if !ev.Ghost {
-			stage(set.SessionFeed(ev))
+	if len(sessions) > 0 {
+		dirs["session"] = true
+	}
+	for _, d := range sortedKeys(dirs) {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(d)), 0o755); err != nil {
+			return res, fmt.Errorf("export: %w", err)
 		}
 	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(exportWorkers, len(files)) {
+		wg.Go(func() {
+			w := bufio.NewWriterSize(nil, 256<<10)
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) || st.failed() {
+					return
+				}
+				if i >= len(set.Feeds) {
+					files[i] = set.sessionFeed(sessions[i-len(set.Feeds)])
+				}
+				st.stage(files[i].Path(), files[i], w)
+			}
+		})
+	}
+	wg.Wait()
+	if err := st.firstErr(); err != nil {
+		if page != nil {
+			<-page
+		}
+		return res, err
+	}
+	written := make(map[string]string, len(files)+1)
+	for _, f := range files {
+		written[f.Path()] = f.Hash
+	}
+	var index *Feed
+	if page != nil {
+		r := <-page
+		if r.err != nil {
+			return res, fmt.Errorf("export: %w", r.err)
+		}
+		index = bodyFeed(r.b)
+		written[pageFile] = index.Hash
+	}
+
 	// The manifest and page last: they point at files that then exist.
-	st.stage("feeds.json", set.exportManifest(written), "")
-	st.stage("index.html", page, "")
-	if err := st.err; err != nil {
+	w := bufio.NewWriterSize(nil, 256<<10)
+	st.stage("feeds.json", bodyFeed(set.exportManifest(written)), w)
+	if index != nil {
+		st.stage(pageFile, index, w)
+	}
+	if err := st.firstErr(); err != nil {
 		return res, err
 	}
 	if err := st.commit(); err != nil {
 		return res, err
 	}
 	res.Written = len(st.staged) + len(st.created)
-	for _, p := range sortedKeys(old) {
+	for _, p := range sortedKeys(st.previous) {
 		if _, keep := written[p]; keep {
 			continue
 		}
@@ -87,91 +172,122 @@ func Export(dir string, set *Set) (ExportResult, error) {
 	return res, nil
 }
 
+// bodyFeed wraps a file that is not a calendar, for the stager.
+func bodyFeed(b []byte) *Feed {
+	sum := sha256.Sum256(b)
+	return &Feed{Body: b, Size: len(b), Hash: hex.EncodeToString(sum[:])}
+}
+
 // stager writes each changed file to a temporary name beside its target,
 // to be renamed into place at the end. A file that does not exist yet is
 // written under its own name at once: nothing links to it until the new
-// manifest and page are renamed into place, last.
+// manifest and page are renamed into place, last. It is safe for
+// concurrent use.
 type stager struct {
 	dir      string
 	previous map[string]string // path -> hash, as the last export wrote them
-	staged   []staged
-	created  []string
-	dirs     map[string]bool
-	err      error
-	done     bool
+
+	mu      sync.Mutex
+	staged  []staged
+	created []string
+	err     error
+	done    bool
 }
 
 type staged struct{ tmp, target string }
 
-// stage writes data for rel, unless the file there already holds exactly
-// that: as the last export recorded its hash, when hash is given, or byte
-// for byte. The first error is kept in st.err.
-func (st *stager) stage(rel string, data []byte, hash string) {
+// stage writes f for rel through w, unless the file there already holds
+// exactly that: same size, and the hash the last export recorded for it,
+// or the same SHA-256. The first error is kept.
+func (st *stager) stage(rel string, f *Feed, w *bufio.Writer) {
 	target := filepath.Join(st.dir, filepath.FromSlash(rel))
-	var exists, unchanged bool
-	if hash != "" && st.previous[rel] == hash {
-		info, err := os.Stat(target)
-		exists = err == nil
-		unchanged = exists && info.Size() == int64(len(data))
-	} else {
-		exists, unchanged = compare(target, data)
+	exists, unchanged, err := st.compare(rel, target, f)
+	if err != nil {
+		st.fail(fmt.Errorf("export %s: %w", rel, err))
+		return
 	}
 	if unchanged {
 		return
 	}
-	dir := filepath.Dir(target)
-	if !st.dirs[dir] {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			st.err = fmt.Errorf("export %s: %w", rel, err)
-			return
-		}
-		st.dirs[dir] = true
-	}
-	var f *os.File
-	var err error
+	var file *os.File
 	if exists {
-		f, err = os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
+		file, err = os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp-*")
 		if err == nil {
-			st.staged = append(st.staged, staged{tmp: f.Name(), target: target})
+			st.record(func() { st.staged = append(st.staged, staged{tmp: file.Name(), target: target}) })
 		}
 	} else {
-		f, err = os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		file, err = os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 		if err == nil {
-			st.created = append(st.created, target)
+			st.record(func() { st.created = append(st.created, target) })
 		}
 	}
 	if err != nil {
-		st.err = fmt.Errorf("export %s: %w", rel, err)
+		st.fail(fmt.Errorf("export %s: %w", rel, err))
 		return
 	}
-	_, err = f.Write(data)
+	err = writeFeed(file, f, w)
 	if err == nil && exists {
-		err = f.Chmod(0o644)
+		err = file.Chmod(0o644)
 	}
-	if cerr := f.Close(); err == nil {
+	if cerr := file.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		st.err = fmt.Errorf("export %s: %w", rel, err)
+		st.fail(fmt.Errorf("export %s: %w", rel, err))
 	}
 }
 
-// compare reports whether a file exists at path and whether it holds
-// exactly data.
-func compare(path string, data []byte) (exists, same bool) {
-	info, err := os.Stat(path)
+// compare reports whether a file exists at target and whether it already
+// holds f. Something other than a file there is an error: it could not be
+// replaced.
+func (st *stager) compare(rel, target string, f *Feed) (exists, same bool, err error) {
+	info, err := os.Lstat(target)
 	if err != nil {
-		return false, false
+		return false, false, nil
 	}
-	if info.Size() != int64(len(data)) {
-		return true, false
+	if !info.Mode().IsRegular() {
+		return true, false, fmt.Errorf("%s is in the way: not a regular file", target)
 	}
-	old, err := os.ReadFile(path)
-	return true, err == nil && bytes.Equal(old, data)
+	if info.Size() != int64(f.Size) {
+		return true, false, nil
+	}
+	if st.previous[rel] == f.Hash {
+		return true, true, nil
+	}
+	old, err := os.ReadFile(target)
+	if err != nil {
+		return true, false, nil
+	}
+	if f.Body != nil {
+		return true, bytes.Equal(old, f.Body), nil
+	}
+	return true, ContentHash(old) == f.Hash, nil
 }
 
-// commit renames the staged files into place and syncs the directories
-// that changed.
+func (st *stager) record(f func()) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	f()
+}
+
+func (st *stager) fail(err error) {
+	st.record(func() {
+		if st.err == nil {
+			st.err = err
+		}
+	})
+}
+
+func (st *stager) failed() bool { return st.firstErr() != nil }
+
+func (st *stager) firstErr() error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.err
+}
+
+// commit renames the staged files into place, feeds.json and index.html
+// last, and syncs the directories that changed.
 func (st *stager) commit() error {
 	if len(st.staged) == 0 && len(st.created) == 0 {
 		st.done = true
@@ -212,11 +328,14 @@ func (st *stager) abort() {
 	}
 }
 
+// pageFile is the discovery page of an export.
+const pageFile = "index.html"
+
 type exportManifest struct {
 	Manifest
-	// Files maps every calendar file the export wrote to its SHA-256, so
-	// that the next export rewrites only what changed and removes what
-	// is gone.
+	// Files maps every calendar file the export wrote, and its
+	// index.html, to their SHA-256, so that the next export rewrites only
+	// what changed and removes what is gone.
 	Files map[string]string `json:"files"`
 }
 
@@ -226,9 +345,9 @@ func (set *Set) exportManifest(files map[string]string) []byte {
 	return append(b, '\n')
 }
 
-// previousFiles returns the calendar files a previous export wrote, with
-// their hashes, as its feeds.json recorded them. Only safe relative .ics
-// paths are returned.
+// previousFiles returns the calendar files and page a previous export
+// wrote, with their hashes, as its feeds.json recorded them. Only safe
+// relative .ics paths and index.html are returned.
 func previousFiles(dir string) map[string]string {
 	data, err := os.ReadFile(filepath.Join(dir, "feeds.json"))
 	if err != nil {
@@ -241,7 +360,7 @@ func previousFiles(dir string) map[string]string {
 	out := map[string]string{}
 	for p, hash := range m.Files {
 		clean := path.Clean(p)
-		if clean != p || strings.HasPrefix(clean, "../") || path.IsAbs(clean) || !strings.HasSuffix(clean, ".ics") {
+		if clean != p || strings.HasPrefix(clean, "../") || path.IsAbs(clean) || !strings.HasSuffix(clean, ".ics") && clean != pageFile {
 			continue
 		}
 		out[clean] = hash

@@ -462,7 +462,7 @@ func (ed *edition) sessionFeed(key string) (*resource, error) {
 }
 
 func (ed *edition) adhoc(f *Feed, filename string) *resource {
-	res := newResource(f.Body, calendarType, filename, true)
+	res := feedResource(f, filename)
 	res.setModified(maxTime(ed.modified, f.Modified.UTC().Truncate(time.Second)))
 	return res
 }

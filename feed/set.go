@@ -12,8 +12,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/confcal/confcal/programme"
@@ -75,8 +78,10 @@ type Feed struct {
 	// Body is the assembled calendar of feeds made by Render; feeds of a
 	// built set leave it nil and share their events' bytes instead.
 	Body []byte
-	Size int    // length of the calendar in bytes
-	Hash string // hex SHA-256 of the calendar
+	Size int // length of the calendar in bytes
+	// Hash changes whenever the calendar's bytes do: a hex SHA-256 made
+	// from the SHA-256 of its head and of each event (see contentHash).
+	Hash string
 	// Modified is the latest LAST-MODIFIED among the events.
 	Modified time.Time
 }
@@ -125,15 +130,76 @@ func Build(p *programme.Programme, opts Options) (*Set, error) {
 		set.byUID[ev.UID] = ev
 	}
 	set.head = newHeader(p, set.Events, r)
-	set.add(KindAll, "", "all", r.text(p.Name), "", set.Events)
-	if opts.OnlyAll {
-		return set, nil
+	specs := &feedSpecs{slugs: map[string]bool{}}
+	specs.add(KindAll, "", "all", r.text(p.Name), "", set.Events)
+	if !opts.OnlyAll {
+		set.groups(r, specs)
 	}
-	set.addGroups(r)
+	set.Feeds = make([]*Feed, len(specs.list))
+	parallel(len(specs.list), func(i int) {
+		s := specs.list[i]
+		set.Feeds[i] = set.feed(s.kind, s.key, s.slug, s.title, s.colour, s.events)
+	})
+	for _, f := range set.Feeds {
+		set.bySlug[f.Slug] = f
+	}
 	return set, nil
 }
 
-func (set *Set) addGroups(r *renderer) {
+// feedSpec is a feed of the set before its head and hash are made.
+type feedSpec struct {
+	kind                     Kind
+	key, slug, title, colour string
+	events                   []*Event
+}
+
+// feedSpecs lists the feeds of a set in order, with unique slugs.
+type feedSpecs struct {
+	list  []feedSpec
+	slugs map[string]bool
+}
+
+// add lists one feed. Feeds with no event are left out, except the whole
+// programme, so that every advertised feed has something in it.
+func (fs *feedSpecs) add(kind Kind, key, slug, title, colour string, events []*Event) {
+	if len(events) == 0 && kind != KindAll {
+		return
+	}
+	fs.list = append(fs.list, feedSpec{kind, key, slug, title, colour, events})
+	fs.slugs[slug] = true
+}
+
+func (fs *feedSpecs) uniqueSlug(s string) string {
+	out := s
+	for i := 2; fs.slugs[out]; i++ {
+		out = fmt.Sprintf("%s-%d", s, i)
+	}
+	return out
+}
+
+// parallel calls f(0) ... f(n-1) on as many goroutines as there are CPUs
+// to run them, and returns when all have returned.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func (set *Set) groups(r *renderer, specs *feedSpecs) {
 	p := set.Programme
 	byDay := map[programme.Date][]*Event{}
 	byTrack := map[string][]*Event{}
@@ -160,42 +226,23 @@ func (set *Set) addGroups(r *renderer) {
 	}
 	name := r.text(p.Name)
 	for _, d := range p.Days() {
-		set.add(KindDay, d.String(), "day/"+d.String(), name+" · "+dayTitle(d, r.lang), "", byDay[d])
+		specs.add(KindDay, d.String(), "day/"+d.String(), name+" · "+dayTitle(d, r.lang), "", byDay[d])
 	}
 	for _, t := range p.Tracks {
-		set.add(KindTrack, t.ID, "track/"+t.ID, name+" · "+r.text(t.Name), t.Colour, byTrack[t.ID])
+		specs.add(KindTrack, t.ID, "track/"+t.ID, name+" · "+r.text(t.Name), t.Colour, byTrack[t.ID])
 	}
 	for _, v := range p.Venues {
-		set.add(KindVenue, v.ID, "venue/"+v.ID, name+" · "+r.text(v.Name), "", byVenue[v.ID])
+		specs.add(KindVenue, v.ID, "venue/"+v.ID, name+" · "+r.text(v.Name), "", byVenue[v.ID])
 	}
 	for _, v := range p.Venues {
 		for _, room := range v.Rooms {
-			set.add(KindRoom, v.ID+"/"+room.ID, set.uniqueSlug("room/"+v.ID+"-"+room.ID),
+			specs.add(KindRoom, v.ID+"/"+room.ID, specs.uniqueSlug("room/"+v.ID+"-"+room.ID),
 				name+" · "+r.text(room.Name)+", "+r.text(v.Name), "", byRoom[room])
 		}
 	}
 	for _, sp := range p.Speakers {
-		set.add(KindSpeaker, sp.ID, "speaker/"+sp.ID, name+" · "+sp.Name, "", bySpeaker[sp.ID])
+		specs.add(KindSpeaker, sp.ID, "speaker/"+sp.ID, name+" · "+sp.Name, "", bySpeaker[sp.ID])
 	}
-}
-
-func (set *Set) uniqueSlug(s string) string {
-	out := s
-	for i := 2; set.bySlug[out] != nil; i++ {
-		out = fmt.Sprintf("%s-%d", s, i)
-	}
-	return out
-}
-
-// add builds one feed. Feeds with no event are left out, except the whole
-// programme, so that every advertised feed has something in it.
-func (set *Set) add(kind Kind, key, slug, title, colour string, events []*Event) {
-	if len(events) == 0 && kind != KindAll {
-		return
-	}
-	f := set.feed(kind, key, slug, title, colour, events)
-	set.Feeds = append(set.Feeds, f)
-	set.bySlug[f.Slug] = f
 }
 
 // Render assembles a calendar of the given events, Body included; the
@@ -217,11 +264,60 @@ func (set *Set) feed(kind Kind, key, slug, title, colour string, events []*Event
 		}
 	}
 	f.Head = set.head.calendar(set, f)
-	h := sha256.New()
-	n, _ := f.WriteTo(h)
-	f.Size = int(n)
-	f.Hash = hex.EncodeToString(h.Sum(nil))
+	f.Size = len(f.Head) + len(endLine)
+	for _, ev := range events {
+		f.Size += len(ev.Bytes)
+	}
+	f.Hash = contentHash(f.Head, events)
 	return f
+}
+
+// contentHash is the hash of a calendar made of head, the events' bytes and
+// the END line: the hex SHA-256 of the SHA-256 of each of these pieces in
+// turn. It changes whenever a byte of the calendar does, and costs one pass
+// over each event's bytes however many feeds hold it.
+func contentHash(head []byte, events []*Event) string {
+	h := sha256.New()
+	sum := sha256.Sum256(head)
+	h.Write(sum[:])
+	for _, ev := range events {
+		h.Write(ev.sum[:])
+	}
+	sum = sha256.Sum256([]byte(endLine))
+	h.Write(sum[:])
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ContentHash returns the hash feeds.json gives a calendar confcal wrote,
+// from the calendar's bytes: the hex SHA-256 of the SHA-256 of its head
+// (everything before the first VEVENT), of each VEVENT, and of its
+// END:VCALENDAR line. Any change to the bytes changes it.
+func ContentHash(calendar []byte) string {
+	const begin, end = "BEGIN:VEVENT\r\n", "END:VEVENT\r\n"
+	var head []byte
+	var events []*Event
+	rest := calendar
+	i := bytes.Index(rest, []byte("\r\n"+begin))
+	if i < 0 {
+		head, rest = rest[:len(rest)-min(len(rest), len(endLine))], rest[len(rest)-min(len(rest), len(endLine)):]
+	} else {
+		head, rest = rest[:i+2], rest[i+2:]
+	}
+	for bytes.HasPrefix(rest, []byte(begin)) {
+		j := bytes.Index(rest, []byte("\r\n"+end))
+		if j < 0 {
+			break
+		}
+		n := j + 2 + len(end)
+		events = append(events, &Event{sum: sha256.Sum256(rest[:n])})
+		rest = rest[n:]
+	}
+	if string(rest) != endLine {
+		// Not laid out as confcal writes calendars: a hash of all of it.
+		sum := sha256.Sum256(calendar)
+		return hex.EncodeToString(sum[:])
+	}
+	return contentHash(head, events)
 }
 
 const endLine = "END:VCALENDAR\r\n"

@@ -132,19 +132,31 @@ func TestStoreRejectsForeignOrCorruptFiles(t *testing.T) {
 func TestExportRewritesOnlyWhatChanged(t *testing.T) {
 	dir := t.TempDir()
 	set := build(t, load(t, "summit"), feed.Options{})
-	first, err := feed.Export(dir, set)
+	first, err := feed.Export(dir, set, feed.ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if first.Written != len(set.Feeds)+13+2 {
 		t.Errorf("first export wrote %d files, want %d", first.Written, len(set.Feeds)+13+2)
 	}
-	again, err := feed.Export(dir, build(t, load(t, "summit"), feed.Options{}))
+	again, err := feed.Export(dir, build(t, load(t, "summit"), feed.Options{}), feed.ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if again.Written != 0 || again.Removed != 0 {
 		t.Errorf("an unchanged set rewrote %d files and removed %d", again.Written, again.Removed)
+	}
+	// Without the manifest's record, unchanged files are known by their
+	// content.
+	if err := os.Remove(filepath.Join(dir, "feeds.json")); err != nil {
+		t.Fatal(err)
+	}
+	again, err = feed.Export(dir, build(t, load(t, "summit"), feed.Options{}), feed.ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Written != 1 {
+		t.Errorf("with feeds.json lost, an unchanged set rewrote %d files, want 1 (feeds.json)", again.Written)
 	}
 	got, _ := os.ReadFile(filepath.Join(dir, "all.ics"))
 	if !bytes.Equal(got, set.Feed("all").Bytes()) {
@@ -154,7 +166,7 @@ func TestExportRewritesOnlyWhatChanged(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "keep.txt"), []byte("mine"), 0o644)
 	p := load(t, "summit")
 	p.Sessions = p.Sessions[:1]
-	res, err := feed.Export(dir, build(t, p, feed.Options{}))
+	res, err := feed.Export(dir, build(t, p, feed.Options{}), feed.ExportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,16 @@
 //go:build unix
 
 // Command buildtime times confcal's builds of one programme, stateless, in
-// one process: n runs of the whole-programme feed built and written to a
-// file (atomically, as confcal writes every file), taking turns with n runs
-// of the complete feed set built and exported to a directory with
-// feed.Export. Decoding the programme is timed apart. It prints the median
-// of each, with the build alone (before writing), what was written, and the
-// process's peak resident memory (VmHWM), as "key value" lines for
-// bench/build.sh:
+// one process, each written to disk as confcal build writes it (feed.Export)
+// into an empty directory: the whole-programme feed alone; the complete
+// feed set (every feed and feeds.json, as --feeds-only writes it); and the
+// whole static site (with one calendar per session and index.html). A
+// fourth run builds the site again over an unchanged copy, which rewrites
+// nothing. The runs take turns, n times each; before each, the directory
+// is emptied and the file system synced, untimed. Decoding the programme
+// is timed apart. It prints the median of each, with the build alone
+// (before writing), what was written, and the process's peak resident
+// memory (VmHWM), as "key value" lines for bench/build.sh:
 //
 //	go run ./bench/buildtime -p programme.yaml -n 5 -dir /tmp/out
 package main
@@ -30,7 +33,6 @@ import (
 	"time"
 
 	"github.com/confcal/confcal/feed"
-	"github.com/confcal/confcal/internal/atomicfile"
 	"github.com/confcal/confcal/programme"
 )
 
@@ -76,24 +78,42 @@ func run(args []string, stdout io.Writer) error {
 	fmt.Fprintf(out, "load_ms %.1f\n", ms(loadTime))
 	fmt.Fprintf(out, "load_rss_mb %.1f\n", loadPeak)
 
-	// The two builds take turns, so that both see the same machine.
-	var whole, set runs
+	// The builds take turns, so that all see the same machine.
+	var whole, set, site, rebuild runs
 	for range *n {
-		runtime.GC()
-		if err := whole.time(func() (time.Time, error) { return buildWhole(p, filepath.Join(*dir, "all.ics")) }); err != nil {
-			return err
-		}
-		runtime.GC()
-		if err := set.time(func() (time.Time, error) { return buildSet(p, filepath.Join(*dir, "set")) }); err != nil {
-			return err
+		for _, r := range []struct {
+			runs  *runs
+			dir   string
+			fresh bool
+			opts  feed.Options
+			out   feed.ExportOptions
+		}{
+			{&whole, "whole", true, feed.Options{OnlyAll: true}, feed.ExportOptions{FeedsOnly: true}},
+			{&set, "set", true, feed.Options{}, feed.ExportOptions{FeedsOnly: true}},
+			{&site, "site", true, feed.Options{}, feed.ExportOptions{}},
+			{&rebuild, "site", false, feed.Options{}, feed.ExportOptions{}},
+		} {
+			dir := filepath.Join(*dir, r.dir)
+			if r.fresh {
+				if err := os.RemoveAll(dir); err != nil {
+					return err
+				}
+			}
+			syscall.Sync()
+			runtime.GC()
+			if err := r.runs.time(func() (time.Time, error) { return build(p, dir, r.opts, r.out) }); err != nil {
+				return err
+			}
 		}
 	}
-	fmt.Fprintf(out, "whole_ms %.1f\n", ms(median(whole.total)))
-	fmt.Fprintf(out, "whole_build_ms %.1f\n", ms(median(whole.build)))
-	fmt.Fprintf(out, "whole_cpu_ms %.1f\n", ms(median(whole.cpu)))
-	fmt.Fprintf(out, "set_ms %.1f\n", ms(median(set.total)))
-	fmt.Fprintf(out, "set_build_ms %.1f\n", ms(median(set.build)))
-	fmt.Fprintf(out, "set_cpu_ms %.1f\n", ms(median(set.cpu)))
+	for _, r := range []struct {
+		key  string
+		runs *runs
+	}{{"whole", &whole}, {"set", &set}, {"site", &site}, {"rebuild", &rebuild}} {
+		fmt.Fprintf(out, "%s_ms %.1f\n", r.key, ms(median(r.runs.total)))
+		fmt.Fprintf(out, "%s_build_ms %.1f\n", r.key, ms(median(r.runs.build)))
+		fmt.Fprintf(out, "%s_cpu_ms %.1f\n", r.key, ms(median(r.runs.cpu)))
+	}
 	if err := describe(out, *dir); err != nil {
 		return err
 	}
@@ -138,56 +158,48 @@ func cpuTime() (time.Duration, error) {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
 }
 
-// buildWhole builds the whole-programme feed alone and writes it to path.
-func buildWhole(p *programme.Programme, path string) (built time.Time, err error) {
-	set, err := feed.Build(p, feed.Options{OnlyAll: true})
+// build builds the programme's feeds and exports them to dir.
+func build(p *programme.Programme, dir string, opts feed.Options, out feed.ExportOptions) (built time.Time, err error) {
+	set, err := feed.Build(p, opts)
 	if err != nil {
 		return built, err
 	}
 	built = time.Now()
-	if err := atomicfile.WriteFile(path, set.Feed("all").Bytes(), 0o644); err != nil {
-		return built, fmt.Errorf("write %s: %w", path, err)
-	}
-	return built, nil
-}
-
-// buildSet builds the complete feed set and exports it to dir.
-func buildSet(p *programme.Programme, dir string) (built time.Time, err error) {
-	set, err := feed.Build(p, feed.Options{})
-	if err != nil {
-		return built, err
-	}
-	built = time.Now()
-	_, err = feed.Export(dir, set)
+	_, err = feed.Export(dir, set, out)
 	return built, err
 }
 
 // describe prints what the builds wrote: the events and bytes of the
-// whole-programme feed, and the files of the set.
+// whole-programme feed, and the files of the set and of the site.
 func describe(out io.Writer, dir string) error {
-	body, err := os.ReadFile(filepath.Join(dir, "all.ics"))
+	body, err := os.ReadFile(filepath.Join(dir, "whole", "all.ics"))
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "whole_events %d\n", bytes.Count(body, []byte("BEGIN:VEVENT\r\n")))
 	fmt.Fprintf(out, "whole_bytes %d\n", len(body))
-	var files int
-	var size int64
-	err = filepath.WalkDir(filepath.Join(dir, "set"), func(_ string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		info, err := d.Info()
+	for _, name := range []string{"set", "site"} {
+		var files int
+		var size int64
+		err = filepath.WalkDir(filepath.Join(dir, name), func(_ string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			files++
+			size += info.Size()
+			return nil
+		})
 		if err != nil {
 			return err
 		}
-		files++
-		size += info.Size()
-		return nil
-	})
-	fmt.Fprintf(out, "set_files %d\n", files)
-	fmt.Fprintf(out, "set_bytes %d\n", size)
-	return err
+		fmt.Fprintf(out, "%s_files %d\n", name, files)
+		fmt.Fprintf(out, "%s_bytes %d\n", name, size)
+	}
+	return nil
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -11,6 +11,7 @@ import (
 
 type buildOptions struct {
 	feedFlags
+	feedsOnly bool
 }
 
 func newBuildCmd(a *app) *cobra.Command {
@@ -21,7 +22,8 @@ func newBuildCmd(a *app) *cobra.Command {
 		Long: `Build writes the complete feed set of the programme to a directory that any
 web host can serve: all.ics, day/DATE.ics, track/ID.ics, venue/ID.ics,
 room/VENUE-ROOM.ics, speaker/ID.ics and session/ID.ics, a feeds.json manifest
-and an index.html page with download and subscribe links.
+and an index.html page with download and subscribe links. With --feeds-only,
+the feeds and feeds.json alone, for a site that has its own pages.
 
 Every file is written atomically, and nothing is written unless the whole set
 built: a failed build leaves the previous output as it was. Files of feeds
@@ -33,7 +35,8 @@ session gets a higher SEQUENCE and a removed one stays in the feeds as
 cancelled until the programme is over.`,
 		Example: `  confcal build --out public
   confcal build -p programme.yaml --out public --base-url https://example.org/cal --alarm 10m
-  confcal build --lang fr --out public-fr --state fr.state.json`,
+  confcal build --lang fr --out public-fr --state fr.state.json
+  confcal build --feeds-only --out static/calendars`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runBuild(cmd.Context(), a, opts)
@@ -41,6 +44,7 @@ cancelled until the programme is over.`,
 	}
 	cmd.Flags().StringP("out", "o", "public", "output `DIR`")
 	cmd.Flags().String("base-url", "", "public `URL` the directory is served under, for absolute links")
+	cmd.Flags().BoolVar(&opts.feedsOnly, "feeds-only", false, "write the feeds and feeds.json alone: no session/ calendars and no index.html")
 	addFeedFlags(cmd, &opts.feedFlags)
 	return cmd
 }
@@ -56,7 +60,7 @@ func runBuild(ctx context.Context, a *app, opts *buildOptions) error {
 		return err
 	}
 	out := a.cfg.Config.Out
-	res, err := feed.Export(out, set)
+	res, err := feed.Export(out, set, feed.ExportOptions{FeedsOnly: opts.feedsOnly})
 	if err != nil {
 		return err
 	}
