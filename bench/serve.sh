@@ -5,6 +5,9 @@
 #   /all.ics and a track feed    confcal serve vs nginx on `confcal build` output
 #   conditional requests (304)   the track feed with If-None-Match, both servers
 #   /agenda.ics, 20 sessions     confcal serve alone
+#   the track feed and its 304   Go's bare net/http serving the same bytes
+#                                from memory (bench/baresrv): the floor of
+#                                confcal's HTTP stack, for comparison
 #
 # and prints requests per second, p50/p99 latency, the ratio to nginx and
 # confcal's resident memory, against the targets:
@@ -43,9 +46,10 @@ done
 
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/confcal-serve.XXXXXX")
-confcal_pid= nginx_started=
+confcal_pid= nginx_started= bare_pid=
 cleanup() {
 	[[ -n $confcal_pid ]] && kill "$confcal_pid" 2>/dev/null && wait "$confcal_pid" 2>/dev/null
+	[[ -n $bare_pid ]] && kill "$bare_pid" 2>/dev/null && wait "$bare_pid" 2>/dev/null
 	[[ -n $nginx_started ]] && "$nginx" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -s stop 2>/dev/null
 	if [[ -n $keep ]]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
 }
@@ -67,6 +71,7 @@ free_port() {
 echo "building confcal and the generator..." >&2
 "$go" build -o "$tmp/bin/confcal" ./cmd/confcal
 "$go" build -o "$tmp/bin/gen" ./bench/gen
+"$go" build -o "$tmp/bin/baresrv" ./bench/baresrv
 echo "generating $sessions sessions..." >&2
 "$tmp/bin/gen" -sessions "$sessions" -o "$tmp/programme.yaml"
 
@@ -108,6 +113,16 @@ EOF
 nginx_started=1
 nginx_url=http://127.0.0.1:$nginx_port
 
+bare_port=$(free_port)
+"$tmp/bin/baresrv" -root "$tmp/public" -addr "127.0.0.1:$bare_port" >"$tmp/bare.out" 2>&1 &
+bare_pid=$!
+for _ in $(seq 100); do
+	grep -q '^serving' "$tmp/bare.out" 2>/dev/null && break
+	kill -0 "$bare_pid" 2>/dev/null || { cat "$tmp/bare.out" >&2; exit 1; }
+	sleep 0.1
+done
+bare_url=http://127.0.0.1:$bare_port
+
 track=$(grep -o '"path": "track/[^"]*"' "$tmp/public/feeds.json" | head -1 | sed 's/.*"\(track\/[^"]*\)"/\1/')
 agenda="session=$(ls "$tmp/public/session" | awk 'NR % 500 == 1 { sub(/\.ics$/, ""); print }' | head -20 | paste -sd, -)"
 for path in all.ics "$track"; do
@@ -121,6 +136,11 @@ events=$(curl -sf "$confcal/agenda.ics?$agenda" | grep -c '^BEGIN:VEVENT' || tru
 etag() { curl -sfI "$1" | tr -d '\r' | awk 'tolower($1) == "etag:" { print $2 }'; }
 confcal_etag=$(etag "$confcal/$track")
 nginx_etag=$(etag "$nginx_url/$track")
+bare_etag=$(etag "$bare_url/$track")
+cmp -s <(curl -sf "$bare_url/$track") "$tmp/public/$track" ||
+	{ echo "serve.sh: bench/baresrv does not serve $track as built" >&2; exit 1; }
+[[ $(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $bare_etag" "$bare_url/$track") == 304 ]] ||
+	{ echo "serve.sh: bench/baresrv does not answer 304" >&2; exit 1; }
 [[ -n $nginx_etag ]] || { echo "serve.sh: nginx does not serve $track" >&2; tail -3 "$tmp/nginx/logs/error.log" >&2; exit 1; }
 [[ $(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $confcal_etag" "$confcal/$track") == 304 ]] ||
 	{ echo "serve.sh: confcal does not answer 304" >&2; exit 1; }
@@ -161,6 +181,8 @@ for ((round = 1; round <= rounds; round++)); do
 	bench confcal_304 "$confcal/$track" "If-None-Match: $confcal_etag"
 	bench nginx_304 "$nginx_url/$track" "If-None-Match: $nginx_etag"
 	bench confcal_agenda "$confcal/agenda.ics?$agenda"
+	bench nethttp_track "$bare_url/$track"
+	bench nethttp_304 "$bare_url/$track" "If-None-Match: $bare_etag"
 done
 load_after=$(cut -d' ' -f1 /proc/loadavg)
 rss_after=$(rss VmRSS)
@@ -179,12 +201,12 @@ function median(a, k,    i, j, t, v, c) {
 }
 function verdict(ok) { return ok ? "PASS" : "MISS" }
 function row(label, k, ratio, result) {
-	printf "%-20s %-8s %9.0f %8.2f %8.2f  %-6s %s\n", label, substr(k, 1, index(k, "_") - 1), rps[k], p50[k], p99[k], ratio, result
+	printf "%-20s %-9s %9.0f %8.2f %8.2f  %-6s %s\n", label, substr(k, 1, index(k, "_") - 1), rps[k], p50[k], p99[k], ratio, result
 }
 END {
 	for (k in n) { rps[k] = median(r, k); p50[k] = median(l50, k); p99[k] = median(l99, k) }
 	printf "confcal serve benchmark: %s\n%s\n\n", shape, setup
-	printf "%-20s %-8s %9s %8s %8s  %s\n", "", "server", "req/s", "p50 ms", "p99 ms", "ratio to nginx"
+	printf "%-20s %-9s %9s %8s %8s  %s\n", "", "server", "req/s", "p50 ms", "p99 ms", "ratio to nginx"
 	cnt = split("all track 304", names, " ")
 	split("/all.ics|track feed|304, track feed", labels, "|")
 	for (i = 1; i <= cnt; i++) {
@@ -192,6 +214,8 @@ END {
 		ratio = rps[c] / rps[x]
 		row(labels[i], c, sprintf("%.2f", ratio), verdict(ratio >= 0.8) " (target >= 0.8)")
 		row("", x, "", "")
+		b = "nethttp_" names[i]
+		if (b in n) row("", b, sprintf("%.2f", rps[b] / rps[x]), sprintf("(Go net/http alone; confcal does %.2f of its requests)", rps[c] / rps[b]))
 	}
 	a = rps["confcal_agenda"] / rps["nginx_track"]
 	row("agenda, 20 sessions", "confcal_agenda", sprintf("%.2f", a), verdict(a >= 1 / 3) " (target >= 0.33, against nginx on the track feed)")

@@ -245,7 +245,11 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, ed *edition, res
 	}
 	switch code := preconditions(r, res); code {
 	case http.StatusNotModified:
+		// A 304 has no body to sniff, and carries the fields RFC 9110
+		// §15.4.5 asks for (and Last-Modified, for clients that only
+		// revalidate by date).
 		delete(hdr, "Content-Encoding")
+		delete(hdr, "X-Content-Type-Options")
 		w.WriteHeader(code)
 		return
 	case http.StatusPreconditionFailed:

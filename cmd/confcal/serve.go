@@ -476,9 +476,14 @@ func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
-			slog.Int64("bytes", rec.bytes), slog.Duration("duration", time.Since(start)))
+		// The record is made here rather than by log.LogAttrs, which
+		// would also look up the caller on every request.
+		if h := log.Handler(); h.Enabled(r.Context(), slog.LevelInfo) {
+			line := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+			line.AddAttrs(slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
+				slog.Int64("bytes", rec.bytes), slog.Duration("duration", time.Since(start)))
+			_ = h.Handle(r.Context(), line)
+		}
 	})
 }
 
@@ -508,20 +513,33 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // batchWriter collects writes and passes them on together, every
 // interval, or as soon as a batch is large. Each Write is passed on whole,
-// so log lines stay intact.
+// so log lines stay intact. A Write only appends to the batch: the batch
+// is written by the flushing goroutine, outside the lock, so that a slow
+// reader of the log (a full pipe, a busy disk) does not hold up the
+// requests that log; only when batches pile up past batchLimit does Write
+// wait for them to be written.
 type batchWriter struct {
-	mu   sync.Mutex
-	w    io.Writer
-	buf  []byte
-	stop chan struct{}
-	done chan struct{}
+	mu    sync.Mutex
+	buf   []byte
+	wmu   sync.Mutex // held while a batch is written, so batches keep their order
+	w     io.Writer
+	spare []byte // the buffer the next batch goes into; under wmu
+	kick  chan struct{}
+	stop  chan struct{}
+	done  chan struct{}
 }
 
-// batchMax is the size at which a batch is written without waiting.
-const batchMax = 64 << 10
+const (
+	// batchMax is the size at which a batch is written without waiting
+	// for the interval.
+	batchMax = 64 << 10
+	// batchLimit is the size at which a Write waits for the batch to be
+	// written: the bound on the memory the log may hold.
+	batchLimit = 4 << 20
+)
 
 func newBatchWriter(w io.Writer, interval time.Duration) *batchWriter {
-	b := &batchWriter{w: w, stop: make(chan struct{}), done: make(chan struct{})}
+	b := &batchWriter{w: w, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(b.done)
 		t := time.NewTicker(interval)
@@ -529,10 +547,11 @@ func newBatchWriter(w io.Writer, interval time.Duration) *batchWriter {
 		for {
 			select {
 			case <-t.C:
-				_ = b.Flush()
+			case <-b.kick:
 			case <-b.stop:
 				return
 			}
+			_ = b.Flush()
 		}
 	}()
 	return b
@@ -540,27 +559,35 @@ func newBatchWriter(w io.Writer, interval time.Duration) *batchWriter {
 
 func (b *batchWriter) Write(p []byte) (int, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.buf = append(b.buf, p...)
-	if len(b.buf) >= batchMax {
-		return len(p), b.flushLocked()
+	n := len(b.buf)
+	b.mu.Unlock()
+	switch {
+	case n >= batchLimit:
+		return len(p), b.Flush()
+	case n >= batchMax:
+		select {
+		case b.kick <- struct{}{}:
+		default:
+		}
 	}
 	return len(p), nil
 }
 
 // Flush writes what is waiting.
 func (b *batchWriter) Flush() error {
+	b.wmu.Lock()
+	defer b.wmu.Unlock()
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.flushLocked()
-}
-
-func (b *batchWriter) flushLocked() error {
-	if len(b.buf) == 0 {
+	out := b.buf
+	b.buf = b.spare[:0]
+	b.mu.Unlock()
+	if len(out) == 0 {
+		b.spare = out
 		return nil
 	}
-	_, err := b.w.Write(b.buf)
-	b.buf = b.buf[:0]
+	_, err := b.w.Write(out)
+	b.spare = out[:0]
 	return err
 }
 

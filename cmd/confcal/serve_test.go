@@ -492,3 +492,68 @@ func TestServeSymlinkSwap(t *testing.T) {
 		t.Errorf("a file beside the programme was looked at:\n%s", s.stderr)
 	}
 }
+
+// blockingWriter holds every Write until released, and keeps what it got.
+type blockingWriter struct {
+	release chan struct{}
+	mu      sync.Mutex
+	got     bytes.Buffer
+	writes  int
+}
+
+func (w *blockingWriter) Write(p []byte) (int, error) {
+	<-w.release
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.writes++
+	return w.got.Write(p)
+}
+
+// The access log's batches: lines from many goroutines arrive whole and in
+// each goroutine's order, a log reader that does not read holds up no
+// request until batchLimit, and Close writes what waits.
+func TestBatchWriter(t *testing.T) {
+	w := &blockingWriter{release: make(chan struct{})}
+	b := newBatchWriter(w, time.Millisecond)
+	const writers, lines = 8, 2000
+	var wg sync.WaitGroup
+	for g := range writers {
+		wg.Go(func() {
+			for i := range lines {
+				fmt.Fprintf(b, "writer=%d line=%d %s\n", g, i, strings.Repeat("x", 20))
+			}
+		})
+	}
+	// 8 × 2,000 lines of about 45 bytes: under batchLimit, so every
+	// Write returns while the log's reader is stuck.
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Write waited on a log reader that does not read")
+	}
+	close(w.release)
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	next := make([]int, writers)
+	n := 0
+	for line := range strings.Lines(w.got.String()) {
+		var g, i int
+		if _, err := fmt.Sscanf(line, "writer=%d line=%d ", &g, &i); err != nil || !strings.HasSuffix(line, strings.Repeat("x", 20)+"\n") {
+			t.Fatalf("line %d is not whole: %q", n, line)
+		}
+		if i != next[g] {
+			t.Fatalf("writer %d: line %d after line %d", g, i, next[g]-1)
+		}
+		next[g]++
+		n++
+	}
+	if n != writers*lines {
+		t.Errorf("%d lines written, want %d", n, writers*lines)
+	}
+	if w.writes > writers*lines/10 {
+		t.Errorf("%d writes for %d lines: not batched", w.writes, n)
+	}
+}
