@@ -48,9 +48,10 @@ cd "$(dirname "$0")/.."
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/confcal-serve.XXXXXX")
 confcal_pid= nginx_started= bare_pid=
 cleanup() {
-	[[ -n $confcal_pid ]] && kill "$confcal_pid" 2>/dev/null && wait "$confcal_pid" 2>/dev/null
-	[[ -n $bare_pid ]] && kill "$bare_pid" 2>/dev/null && wait "$bare_pid" 2>/dev/null
-	[[ -n $nginx_started ]] && "$nginx" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -s stop 2>/dev/null
+	# Every step runs whatever the one before it returned.
+	if [[ -n $confcal_pid ]]; then kill "$confcal_pid" 2>/dev/null || true; wait "$confcal_pid" 2>/dev/null || true; fi
+	if [[ -n $bare_pid ]]; then kill "$bare_pid" 2>/dev/null || true; wait "$bare_pid" 2>/dev/null || true; fi
+	if [[ -n $nginx_started ]]; then "$nginx" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -s stop 2>/dev/null || true; fi
 	if [[ -n $keep ]]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
