@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/confcal/confcal/bench/gen/synth"
 	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/programme"
@@ -131,7 +133,7 @@ func BenchmarkExportFeeds(b *testing.B) {
 		if err := os.RemoveAll(dir); err != nil {
 			b.Fatal(err)
 		}
-		syscall.Sync()
+		unix.Sync()
 		b.StartTimer()
 		if _, err := feed.Export(dir, set, feed.ExportOptions{FeedsOnly: true}); err != nil {
 			b.Fatal(err)

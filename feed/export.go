@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -53,8 +52,9 @@ var exportWorkers = max(4, runtime.GOMAXPROCS(0))
 // Export writes the set to dir as static files: every feed, one calendar
 // per session, feeds.json and index.html (the feeds and feeds.json alone
 // with opts.FeedsOnly). Every file is replaced atomically, and only when
-// its content changed. Feeds listed in the previous feeds.json that no
-// longer exist are removed; nothing else in dir is touched.
+// its content changed. Files the previous feeds.json lists that this
+// export does not write are removed, unless they were changed since;
+// nothing else in dir is touched.
 //
 // A changed file is staged as a temporary file, then renamed into place:
 // readers see each file old or new, never a part, and a failure before the
@@ -114,7 +114,7 @@ func Export(dir string, set *Set, opts ExportOptions) (ExportResult, error) {
 	var wg sync.WaitGroup
 	for range min(exportWorkers, len(files)) {
 		wg.Go(func() {
-			w := bufio.NewWriterSize(nil, 256<<10)
+			var w fileWriter
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(files) || st.failed() {
@@ -123,7 +123,7 @@ func Export(dir string, set *Set, opts ExportOptions) (ExportResult, error) {
 				if i >= len(set.Feeds) {
 					files[i] = set.sessionFeed(sessions[i-len(set.Feeds)])
 				}
-				st.stage(files[i].Path(), files[i], w)
+				st.stage(files[i].Path(), files[i], &w)
 			}
 		})
 	}
@@ -149,10 +149,10 @@ func Export(dir string, set *Set, opts ExportOptions) (ExportResult, error) {
 	}
 
 	// The manifest and page last: they point at files that then exist.
-	w := bufio.NewWriterSize(nil, 256<<10)
-	st.stage("feeds.json", bodyFeed(set.exportManifest(written)), w)
+	var w fileWriter
+	st.stage("feeds.json", bodyFeed(set.exportManifest(written)), &w)
 	if index != nil {
-		st.stage(pageFile, index, w)
+		st.stage(pageFile, index, &w)
 	}
 	if err := st.firstErr(); err != nil {
 		return res, err
@@ -165,11 +165,26 @@ func Export(dir string, set *Set, opts ExportOptions) (ExportResult, error) {
 		if _, keep := written[p]; keep {
 			continue
 		}
-		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(p))); err == nil {
+		if removeIfOurs(filepath.Join(dir, filepath.FromSlash(p)), st.previous[p]) {
 			res.Removed++
 		}
 	}
 	return res, nil
+}
+
+// removeIfOurs removes the file at path if it still holds what an export
+// wrote there, as hash records it: a file someone has since replaced (a
+// page of their own in place of index.html) stays.
+func removeIfOurs(path, hash string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	sum := sha256.Sum256(b)
+	if hex.EncodeToString(sum[:]) != hash && ContentHash(b) != hash {
+		return false
+	}
+	return os.Remove(path) == nil
 }
 
 // bodyFeed wraps a file that is not a calendar, for the stager.
@@ -199,7 +214,7 @@ type staged struct{ tmp, target string }
 // stage writes f for rel through w, unless the file there already holds
 // exactly that: same size, and the hash the last export recorded for it,
 // or the same SHA-256. The first error is kept.
-func (st *stager) stage(rel string, f *Feed, w *bufio.Writer) {
+func (st *stager) stage(rel string, f *Feed, w *fileWriter) {
 	target := filepath.Join(st.dir, filepath.FromSlash(rel))
 	exists, unchanged, err := st.compare(rel, target, f)
 	if err != nil {
@@ -225,7 +240,7 @@ func (st *stager) stage(rel string, f *Feed, w *bufio.Writer) {
 		st.fail(fmt.Errorf("export %s: %w", rel, err))
 		return
 	}
-	err = writeFeed(file, f, w)
+	err = w.write(file, f)
 	if err == nil && exists {
 		err = file.Chmod(0o644)
 	}
@@ -244,6 +259,11 @@ func (st *stager) compare(rel, target string, f *Feed) (exists, same bool, err e
 	info, err := os.Lstat(target)
 	if err != nil {
 		return false, false, nil
+	}
+	if info.Mode()&os.ModeSymlink != 0 {
+		// A link is replaced by the file, as rename does; what it points
+		// to is left alone.
+		return true, false, nil
 	}
 	if !info.Mode().IsRegular() {
 		return true, false, fmt.Errorf("%s is in the way: not a regular file", target)

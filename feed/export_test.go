@@ -195,3 +195,60 @@ func TestExportLargeFeed(t *testing.T) {
 		}
 	}
 }
+
+// Switching to FeedsOnly removes the session calendars and page an earlier
+// export wrote, but not a page someone put in its place, nor a feed they
+// edited; a link where a file goes is replaced, not followed.
+func TestExportKeepsWhatOthersChanged(t *testing.T) {
+	dir := t.TempDir()
+	set := build(t, load(t, "summit"), feed.Options{})
+	if _, err := feed.Export(dir, set, feed.ExportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	mine := []byte("<!doctype html><title>our own page</title>\n")
+	if err := os.WriteFile(filepath.Join(dir, "index.html"), mine, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	edited := filepath.Join(dir, "session", "elysee-dinner.ics")
+	if err := os.WriteFile(edited, []byte("edited by hand\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := feed.Export(dir, set, feed.ExportOptions{FeedsOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "index.html")); !bytes.Equal(got, mine) {
+		t.Error("a page of someone else's was removed")
+	}
+	if _, err := os.Stat(edited); err != nil {
+		t.Error("an edited session calendar was removed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "session", "gp-day1-forum.ics")); err == nil {
+		t.Error("an untouched session calendar survived --feeds-only")
+	}
+	if res.Removed != 12 {
+		t.Errorf("removed %d files, want the 12 untouched session calendars", res.Removed)
+	}
+
+	// A link in place of a feed is replaced by the feed; its target stays.
+	target := filepath.Join(t.TempDir(), "elsewhere.ics")
+	if err := os.WriteFile(target, []byte("not ours"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	all := filepath.Join(dir, "all.ics")
+	if err := os.Remove(all); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, all); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	if _, err := feed.Export(dir, set, feed.ExportOptions{FeedsOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Lstat(all); err != nil || !info.Mode().IsRegular() {
+		t.Errorf("all.ics is not a file after the export: %v %v", info, err)
+	}
+	if got, _ := os.ReadFile(target); string(got) != "not ours" {
+		t.Error("the export wrote through a link")
+	}
+}

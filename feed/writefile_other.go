@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !(linux || darwin || ios || openbsd || illumos || android)
 
 package feed
 
@@ -7,13 +7,20 @@ import (
 	"os"
 )
 
-// writeFeed writes f to file through w.
-func writeFeed(file *os.File, f *Feed, w *bufio.Writer) error {
-	w.Reset(file)
-	_, err := f.WriteTo(w)
-	if err == nil {
-		err = w.Flush()
+// fileWriter writes feeds to files through a buffer of its own. One
+// goroutine uses one fileWriter.
+type fileWriter struct{ w *bufio.Writer }
+
+// write writes f to file.
+func (fw *fileWriter) write(file *os.File, f *Feed) error {
+	if fw.w == nil {
+		fw.w = bufio.NewWriterSize(file, 256<<10)
 	}
-	w.Reset(nil)
+	fw.w.Reset(file)
+	_, err := f.WriteTo(fw.w)
+	if err == nil {
+		err = fw.w.Flush()
+	}
+	fw.w.Reset(nil)
 	return err
 }

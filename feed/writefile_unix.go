@@ -1,31 +1,39 @@
-//go:build unix
+//go:build linux || darwin || ios || openbsd || illumos || android
 
 package feed
 
 import (
-	"bufio"
 	"io"
 	"os"
 
 	"golang.org/x/sys/unix"
 )
 
-// maxIovecs is the most pieces one writev(2) takes: IOV_MAX on Linux and
-// the BSDs.
+// maxIovecs is the most pieces one writev(2) takes: IOV_MAX on the
+// systems that have writev in golang.org/x/sys/unix.
 const maxIovecs = 1024
 
-// writeFeed writes f to file. The head and the events' bytes are handed to
-// writev(2) as they are, up to maxIovecs at a time, instead of being copied
-// into a buffer first; w is unused here.
-func writeFeed(file *os.File, f *Feed, _ *bufio.Writer) error {
+// fileWriter writes feeds to files: the head and the events' bytes are
+// handed to writev(2) as they are, up to maxIovecs at a time, instead of
+// being copied into a buffer first. One goroutine uses one fileWriter.
+type fileWriter struct{ iov [][]byte }
+
+// write writes f to file.
+func (fw *fileWriter) write(file *os.File, f *Feed) error {
 	if f.Body != nil {
 		_, err := file.Write(f.Body)
 		return err
 	}
 	fd := int(file.Fd())
-	base := make([][]byte, 0, min(len(f.Events)+2, maxIovecs))
+	if fw.iov == nil {
+		fw.iov = make([][]byte, 0, maxIovecs)
+	}
+	base := fw.iov[:0]
 	iov := base
 	flush := func() error {
+		// The pieces are let go once written, so that the writer keeps
+		// no feed's bytes alive.
+		defer clear(base[:len(iov)])
 		for len(iov) > 0 {
 			n, err := unix.Writev(fd, iov)
 			if err == unix.EINTR {

@@ -32,6 +32,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/programme"
 )
@@ -99,7 +101,7 @@ func run(args []string, stdout io.Writer) error {
 					return err
 				}
 			}
-			syscall.Sync()
+			unix.Sync()
 			runtime.GC()
 			if err := r.runs.time(func() (time.Time, error) { return build(p, dir, r.opts, r.out) }); err != nil {
 				return err
