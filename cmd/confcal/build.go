@@ -26,9 +26,10 @@ and an index.html page with download and subscribe links. With --feeds-only,
 the feeds and feeds.json alone, for a site that has its own pages.
 
 Every file is written atomically, and nothing is written unless the whole set
-built: a failed build leaves the previous output as it was. Files of feeds
-that no longer exist are removed; other files in the directory are left
-alone.
+built: a failed build leaves the previous output as it was. Files an earlier
+build wrote that this one does not (feeds that no longer exist, or the
+session calendars and page when --feeds-only is added) are removed, unless
+they were changed since; other files in the directory are left alone.
 
 Between builds a small state file remembers each session, so that a changed
 session gets a higher SEQUENCE and a removed one stays in the feeds as
