@@ -239,13 +239,13 @@ func (b *builder) allDay(rw *row, s *programme.Session, day programme.Date, end,
 	return true
 }
 
-func (b *builder) wall(rw *row, d programme.Date, c clock) time.Time {
-	t, st := programme.WallClock(d, c.h, c.m, c.s, b.loc)
+func (b *builder) wall(rw *row, d programme.Date, c lenient.Clock) time.Time {
+	t, st := programme.WallClock(d, c.H, c.M, c.S, b.loc)
 	switch st {
 	case programme.WallSkipped:
-		b.r.Warnf("dst", rw.pos, rw.path, "%s %02d:%02d does not exist in %s (the clocks go forward then); taken as %s", d, c.h, c.m, b.loc, t.In(b.loc).Format("15:04"))
+		b.r.Warnf("dst", rw.pos, rw.path, "%s %02d:%02d does not exist in %s (the clocks go forward then); taken as %s", d, c.H, c.M, b.loc, t.In(b.loc).Format("15:04"))
 	case programme.WallRepeated:
-		b.r.Warnf("dst", rw.pos, rw.path, "%s %02d:%02d happens twice in %s (the clocks go back); taken as the first", d, c.h, c.m, b.loc)
+		b.r.Warnf("dst", rw.pos, rw.path, "%s %02d:%02d happens twice in %s (the clocks go back); taken as the first", d, c.H, c.M, b.loc)
 	}
 	return t
 }

@@ -5,16 +5,13 @@ import (
 	"time"
 
 	"github.com/confcal/confcal/programme"
+	"github.com/confcal/confcal/programme/internal/lenient"
 )
-
-type clock struct{ h, m, s int }
-
-func (c clock) less(d clock) bool { return c.h*3600+c.m*60+c.s < d.h*3600+d.m*60+d.s }
 
 // when is a date, a time of day or both, as written in a cell.
 type when struct {
 	date      programme.Date
-	clock     clock
+	clock     lenient.Clock
 	hasDate   bool
 	hasClock  bool
 	instant   time.Time // set when the cell carries a UTC offset
@@ -76,7 +73,7 @@ func parseDate(s string) (programme.Date, bool) {
 
 // parseClock reads HH:MM, H:MM, HH:MM:SS, or a 12-hour time such as
 // 9:30 am or 2pm.
-func parseClock(s string) (clock, bool) {
+func parseClock(s string) (lenient.Clock, bool) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	pm, am := strings.HasSuffix(s, "pm"), strings.HasSuffix(s, "am")
 	if am || pm {
@@ -85,33 +82,16 @@ func parseClock(s string) (clock, bool) {
 			s += ":00"
 		}
 	}
-	parts := strings.Split(s, ":")
-	if len(parts) < 2 || len(parts) > 3 {
-		return clock{}, false
+	c, ok := lenient.ParseClock(s)
+	if !ok || !am && !pm {
+		return c, ok
 	}
-	var v [3]int
-	for i, p := range parts {
-		if p == "" || len(p) > 2 || i > 0 && len(p) != 2 {
-			return clock{}, false
-		}
-		for _, r := range p {
-			if r < '0' || r > '9' {
-				return clock{}, false
-			}
-			v[i] = v[i]*10 + int(r-'0')
-		}
+	if c.H < 1 || c.H > 12 {
+		return lenient.Clock{}, false
 	}
-	if am || pm {
-		if v[0] < 1 || v[0] > 12 {
-			return clock{}, false
-		}
-		v[0] %= 12
-		if pm {
-			v[0] += 12
-		}
+	c.H %= 12
+	if pm {
+		c.H += 12
 	}
-	if v[0] > 23 || v[1] > 59 || v[2] > 59 {
-		return clock{}, false
-	}
-	return clock{v[0], v[1], v[2]}, true
+	return c, true
 }

@@ -26,7 +26,7 @@ type builder struct {
 	loc  *time.Location
 
 	hasDayChange bool
-	dayChangeAt  clock
+	dayChangeAt  lenient.Clock
 
 	venue    *programme.Venue
 	rooms    map[string]*programme.Room
@@ -109,7 +109,7 @@ func (b *builder) programme(file string) {
 		p.URL = lenient.URL(c.BaseURL, "")
 	}
 	if c.DayChange != "" {
-		if dc, ok := parseClock(c.DayChange); ok {
+		if dc, ok := lenient.ParseClock(c.DayChange); ok {
 			b.hasDayChange, b.dayChangeAt = true, dc
 		} else {
 			b.r.Warnf("day-change", c.Pos, c.Path, "day_change %q is not a time like 04:00; ignored", c.DayChange)
@@ -424,14 +424,14 @@ func (b *builder) extendDates() {
 	if p.EndDate.IsZero() {
 		return
 	}
-	dc := clock{6, 0, 0}
+	dc := lenient.Clock{H: 6}
 	if b.hasDayChange {
 		dc = b.dayChangeAt
 	}
 	next := p.EndDate.AddDays(1)
 	for _, s := range p.Sessions {
 		local := s.Start.In(b.loc)
-		if programme.DateOf(local) == next && clockOf(local).less(dc) {
+		if programme.DateOf(local) == next && lenient.ClockOf(local).Less(dc) {
 			p.EndDate = next
 			return
 		}

@@ -6,48 +6,8 @@ import (
 	"time"
 
 	"github.com/confcal/confcal/programme"
+	"github.com/confcal/confcal/programme/internal/lenient"
 )
-
-// clock is a wall-clock time of day.
-type clock struct{ h, m, s int }
-
-func (c clock) less(d clock) bool {
-	return c.h*3600+c.m*60+c.s < d.h*3600+d.m*60+d.s
-}
-
-func (c clock) String() string {
-	if c.s != 0 {
-		return fmt.Sprintf("%02d:%02d:%02d", c.h, c.m, c.s)
-	}
-	return fmt.Sprintf("%02d:%02d", c.h, c.m)
-}
-
-func clockOf(t time.Time) clock { return clock{t.Hour(), t.Minute(), t.Second()} }
-
-// parseClock reads H:MM, HH:MM or HH:MM:SS.
-func parseClock(s string) (clock, bool) {
-	s = strings.TrimSpace(s)
-	parts := strings.Split(s, ":")
-	if len(parts) < 2 || len(parts) > 3 {
-		return clock{}, false
-	}
-	var v [3]int
-	for i, p := range parts {
-		if p == "" || len(p) > 2 || i > 0 && len(p) != 2 {
-			return clock{}, false
-		}
-		for _, r := range p {
-			if r < '0' || r > '9' {
-				return clock{}, false
-			}
-			v[i] = v[i]*10 + int(r-'0')
-		}
-	}
-	if v[0] > 23 || v[1] > 59 || v[2] > 59 {
-		return clock{}, false
-	}
-	return clock{v[0], v[1], v[2]}, true
-}
 
 // dtKind says what a date-time value holds.
 type dtKind int
@@ -122,8 +82,8 @@ func etcZone(sec int) (string, bool) {
 
 // wall returns the instant clocks in loc show c on d, reporting times that
 // do not exist or happen twice.
-func (b *builder) wall(ev *Event, d programme.Date, c clock) time.Time {
-	t, st := programme.WallClock(d, c.h, c.m, c.s, b.loc)
+func (b *builder) wall(ev *Event, d programme.Date, c lenient.Clock) time.Time {
+	t, st := programme.WallClock(d, c.H, c.M, c.S, b.loc)
 	switch st {
 	case programme.WallSkipped:
 		b.r.Warnf("dst", ev.Pos, ev.Path, "%s %s does not exist in %s (the clocks go forward then); taken as %s",
@@ -138,7 +98,7 @@ func (b *builder) wall(ev *Event, d programme.Date, c clock) time.Time {
 // times sets the start and end of s from ev, found in day (nil for a
 // flat event). It reports false when the event cannot be placed in time.
 func (b *builder) times(ev *Event, day *Day, s *programme.Session) bool {
-	clk, hasClock := parseClock(ev.Start)
+	clk, hasClock := lenient.ParseClock(ev.Start)
 	if raw := strings.TrimSpace(ev.Start); raw != "" && !hasClock {
 		b.r.Warnf("start", ev.Pos, ev.Path, "start %q is not a time like 10:30; ignored", raw)
 	}
@@ -151,8 +111,8 @@ func (b *builder) times(ev *Event, day *Day, s *programme.Session) bool {
 			start = t
 			b.checkOffset(ev, t, clk, hasClock)
 		case dtLocal:
-			start = b.wall(ev, programme.DateOf(t), clockOf(t))
-			if hasClock && clk != clockOf(t) {
+			start = b.wall(ev, programme.DateOf(t), lenient.ClockOf(t))
+			if hasClock && clk != lenient.ClockOf(t) {
 				b.r.Warnf("start-mismatch", ev.Pos, ev.Path, "start %s disagrees with date %s; used the date", clk, raw)
 			}
 		case dtDate:
@@ -175,7 +135,7 @@ func (b *builder) times(ev *Event, day *Day, s *programme.Session) bool {
 			b.r.Errorf(ev.Pos, ev.Path, "event %q has no start time (start %q)", b.name(ev), ev.Start)
 			return false
 		}
-		if dc, ok := b.dayChange(day); ok && clk.less(dc) {
+		if dc, ok := b.dayChange(day); ok && clk.Less(dc) {
 			// Before the day-change hour: after midnight, at the end of
 			// the conference day the event is listed under.
 			dayDate = dayDate.AddDays(1)
@@ -196,19 +156,19 @@ func (b *builder) times(ev *Event, day *Day, s *programme.Session) bool {
 
 // checkOffset compares an event's dated start, which carries an offset,
 // with the conference zone and with its clock time.
-func (b *builder) checkOffset(ev *Event, t time.Time, clk clock, hasClock bool) {
+func (b *builder) checkOffset(ev *Event, t time.Time, clk lenient.Clock, hasClock bool) {
 	local := t.In(b.loc)
 	_, evOff := t.Zone()
 	_, zoneOff := local.Zone()
 	switch {
 	case evOff == zoneOff:
-		if hasClock && clockOf(t) != clk {
+		if hasClock && lenient.ClockOf(t) != clk {
 			b.r.Warnf("start-mismatch", ev.Pos, ev.Path, "start %s disagrees with date %s; used the date", clk, ev.Date)
 		}
-	case hasClock && clockOf(local) == clk:
+	case hasClock && lenient.ClockOf(local) == clk:
 		b.r.Warnf("date-offset", ev.Pos, ev.Path, "date %s is written in UTC%s while start %s is the local time in %s; both are the same instant",
 			ev.Date, offsetName(evOff), clk, b.loc)
-	case !hasClock || clockOf(t) == clk:
+	case !hasClock || lenient.ClockOf(t) == clk:
 		b.r.Warnf("foreign-offset", ev.Pos, ev.Path, "event starts at %s, in UTC%s, not in the programme's zone %s; kept that instant (%s there)",
 			ev.Date, offsetName(evOff), b.loc, local.Format("2006-01-02 15:04"))
 	default:
@@ -219,28 +179,28 @@ func (b *builder) checkOffset(ev *Event, t time.Time, clk clock, hasClock bool) 
 // dayChange returns the hour at which a conference day begins: the
 // declared day_change, or the clock time of a day's end when it ends on
 // the next date.
-func (b *builder) dayChange(day *Day) (clock, bool) {
+func (b *builder) dayChange(day *Day) (lenient.Clock, bool) {
 	if b.hasDayChange {
 		return b.dayChangeAt, true
 	}
 	if day == nil {
-		return clock{}, false
+		return lenient.Clock{}, false
 	}
 	d, err := programme.ParseDate(strings.TrimSpace(day.Date))
 	if err != nil {
-		return clock{}, false
+		return lenient.Clock{}, false
 	}
 	end, kind := parseDateTime(day.End)
 	if kind != dtOffset && kind != dtLocal {
-		return clock{}, false
+		return lenient.Clock{}, false
 	}
 	if kind == dtOffset {
 		end = end.In(b.loc)
 	}
 	if programme.DateOf(end) == d.AddDays(1) {
-		return clockOf(end), true
+		return lenient.ClockOf(end), true
 	}
-	return clock{}, false
+	return lenient.Clock{}, false
 }
 
 // end sets s.End from the event's end or duration.
@@ -251,7 +211,7 @@ func (b *builder) end(ev *Event, s *programme.Session) {
 		case kind == dtOffset && t.After(s.Start):
 			s.End = t.In(b.loc)
 		case kind == dtLocal:
-			if e := b.wall(ev, programme.DateOf(t), clockOf(t)); e.After(s.Start) {
+			if e := b.wall(ev, programme.DateOf(t), lenient.ClockOf(t)); e.After(s.Start) {
 				s.End = e.In(b.loc)
 			}
 		}

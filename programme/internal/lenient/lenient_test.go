@@ -112,3 +112,18 @@ func TestLines(t *testing.T) {
 		}
 	}
 }
+
+func TestParseClock(t *testing.T) {
+	for in, want := range map[string]string{
+		"9:30": "09:30", " 09:30 ": "09:30", "23:59:59": "23:59:59", "0:00": "00:00",
+		"24:00": "", "9:5": "", "9": "", "09:30:00:00": "", "1a:00": "", "": "", "9:30pm": "",
+	} {
+		c, ok := ParseClock(in)
+		if got := map[bool]string{true: c.String()}[ok]; got != want {
+			t.Errorf("ParseClock(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if !(Clock{H: 9}).Less(Clock{H: 9, S: 1}) || (Clock{H: 10}).Less(Clock{H: 9, M: 59}) {
+		t.Error("Less does not order times of day")
+	}
+}
