@@ -69,6 +69,18 @@ free_port() {
 	done
 }
 
+# wait_serving PID OUT LOG TRIES: waits, TRIES tenths of a second at most,
+# for the server PID to print "serving" on OUT; shows LOG and stops if it
+# dies first.
+wait_serving() {
+	local pid=$1 out=$2 log=$3 tries=$4
+	for _ in $(seq "$tries"); do
+		grep -q '^serving' "$out" 2>/dev/null && return
+		kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
 echo "building confcal and the generator..." >&2
 "$go" build -o "$tmp/bin/confcal" ./cmd/confcal
 "$go" build -o "$tmp/bin/gen" ./bench/gen
@@ -84,11 +96,7 @@ echo "starting confcal serve..." >&2
 "$tmp/bin/confcal" serve -p "$tmp/programme.yaml" --stateless --addr "127.0.0.1:$(free_port)" \
 	>"$tmp/serve.out" 2>"$tmp/serve.log" &
 confcal_pid=$!
-for _ in $(seq 600); do
-	grep -q '^serving' "$tmp/serve.out" 2>/dev/null && break
-	kill -0 "$confcal_pid" 2>/dev/null || { cat "$tmp/serve.log" >&2; exit 1; }
-	sleep 0.1
-done
+wait_serving "$confcal_pid" "$tmp/serve.out" "$tmp/serve.log" 600
 confcal=$(sed -n 's/^serving \(http[^ ]*\)\/ .*/\1/p' "$tmp/serve.out")
 [[ -n $confcal ]] || { echo "serve.sh: confcal serve did not start" >&2; cat "$tmp/serve.log" >&2; exit 1; }
 rss() { awk -v k="$1:" '$1 == k { printf "%.0f", $2 / 1024 }' "/proc/$confcal_pid/status"; }
@@ -117,11 +125,7 @@ nginx_url=http://127.0.0.1:$nginx_port
 bare_port=$(free_port)
 "$tmp/bin/baresrv" -root "$tmp/public" -addr "127.0.0.1:$bare_port" >"$tmp/bare.out" 2>&1 &
 bare_pid=$!
-for _ in $(seq 100); do
-	grep -q '^serving' "$tmp/bare.out" 2>/dev/null && break
-	kill -0 "$bare_pid" 2>/dev/null || { cat "$tmp/bare.out" >&2; exit 1; }
-	sleep 0.1
-done
+wait_serving "$bare_pid" "$tmp/bare.out" "$tmp/bare.out" 100
 bare_url=http://127.0.0.1:$bare_port
 
 track=$(grep -o '"path": "track/[^"]*"' "$tmp/public/feeds.json" | head -1 | sed 's/.*"\(track\/[^"]*\)"/\1/')

@@ -229,14 +229,14 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, ed *edition, res
 	etag := res.etag
 	if gz {
 		etag = res.gzEtag
-		hdr["Content-Encoding"] = gzipEnc
 	}
+	// First the fields a 304 carries too (RFC 9110 §15.4.5, and
+	// Last-Modified for clients that only revalidate by date).
 	hdr["Etag"] = etag
 	if res.lastMod != nil {
 		hdr["Last-Modified"] = res.lastMod
 	}
 	hdr["Cache-Control"] = ed.cacheCtl
-	hdr["X-Content-Type-Options"] = nosniff
 	if res.size >= gzipMin {
 		hdr["Vary"] = varyEncode
 	}
@@ -245,20 +245,19 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, ed *edition, res
 	}
 	switch code := preconditions(r, res); code {
 	case http.StatusNotModified:
-		// A 304 has no body to sniff, and carries the fields RFC 9110
-		// §15.4.5 asks for (and Last-Modified, for clients that only
-		// revalidate by date).
-		delete(hdr, "Content-Encoding")
-		delete(hdr, "X-Content-Type-Options")
 		w.WriteHeader(code)
 		return
 	case http.StatusPreconditionFailed:
-		delete(hdr, "Content-Encoding")
 		delete(hdr, "Etag")
 		h.fail(w, errPrecondition)
 		return
 	}
+	// Then those of a body.
 	hdr["Content-Type"] = res.ctype
+	hdr["X-Content-Type-Options"] = nosniff
+	if gz {
+		hdr["Content-Encoding"] = gzipEnc
+	}
 	if res.disp != nil {
 		hdr["Content-Disposition"] = res.disp
 	}

@@ -283,10 +283,12 @@ func contentHash(head []byte, events []*Event) string {
 	for _, ev := range events {
 		h.Write(ev.sum[:])
 	}
-	sum = sha256.Sum256([]byte(endLine))
-	h.Write(sum[:])
+	h.Write(endSum[:])
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// endSum is the SHA-256 of the END line every calendar ends with.
+var endSum = sha256.Sum256([]byte(endLine))
 
 // ContentHash returns the hash feeds.json gives a calendar confcal wrote,
 // from the calendar's bytes: the hex SHA-256 of the SHA-256 of its head
