@@ -129,7 +129,7 @@ wait_serving "$bare_pid" "$tmp/bare.out" "$tmp/bare.out" 100
 bare_url=http://127.0.0.1:$bare_port
 
 track=$(grep -o '"path": "track/[^"]*"' "$tmp/public/feeds.json" | head -1 | sed 's/.*"\(track\/[^"]*\)"/\1/')
-agenda="session=$(ls "$tmp/public/session" | awk 'NR % 500 == 1 { sub(/\.ics$/, ""); print }' | head -20 | paste -sd, -)"
+agenda="session=$(ls "$tmp/public/session" | awk -v step=$((sessions / 20)) 'NR % step == 1 || step == 1 { sub(/\.ics$/, ""); print }' | head -20 | paste -sd, -)"
 for path in all.ics "$track"; do
 	if ! cmp -s <(curl -sf "$confcal/$path") "$tmp/public/$path"; then
 		echo "serve.sh: confcal and nginx would not serve the same bytes for $path" >&2
