@@ -5,9 +5,9 @@
 #   /all.ics and a track feed    confcal serve vs nginx on `confcal build` output
 #   conditional requests (304)   the track feed with If-None-Match, both servers
 #   /agenda.ics, 20 sessions     confcal serve alone
-#   the track feed and its 304   Go's bare net/http serving the same bytes
-#                                from memory (bench/baresrv): the floor of
-#                                confcal's HTTP stack, for comparison
+#   the track feed and its 304   Go's net/http serving the same bytes from
+#                                memory (bench/baresrv), for reference: the
+#                                standard library's server with nothing to do
 #
 # and prints requests per second, p50/p99 latency, the ratio to nginx and
 # confcal's resident memory, against the targets:
@@ -192,11 +192,20 @@ done
 load_after=$(cut -d' ' -f1 /proc/loadavg)
 rss_after=$(rss VmRSS)
 rss_peak=$(rss VmHWM)
+# Feeds kept whole are also in in-memory files on Linux (sent with
+# sendfile), which resident memory does not count.
+memfd_mb=0
+for fd in "/proc/$confcal_pid/fd/"*; do
+	if [[ $(readlink "$fd" 2>/dev/null) == /memfd:confcal-feeds* ]]; then
+		memfd_mb=$((memfd_mb + $(stat -L -c %s "$fd")))
+	fi
+done
+memfd_mb=$(awk -v b="$memfd_mb" 'BEGIN { printf "%.1f", b / 1048576 }')
 
 # wrk counts 304s as "Non-2xx or 3xx"; they are the point of that run.
 awk -v shape="$sessions sessions; all.ics $(stat -c %s "$tmp/public/all.ics") bytes, $track $(stat -c %s "$tmp/public/$track") bytes" \
 	-v setup="wrk -t$threads -c$connections -d$duration, medians of $rounds round(s); $(nproc) CPUs shared by wrk and the servers, load average $load_before/$load_after (start/end)" \
-	-v rss_loaded="$rss_loaded" -v rss_after="$rss_after" -v rss_peak="$rss_peak" '
+	-v rss_loaded="$rss_loaded" -v rss_after="$rss_after" -v rss_peak="$rss_peak" -v memfd_mb="$memfd_mb" '
 { n[$1]++; r[$1, n[$1]] = $2; l50[$1, n[$1]] = $3; l99[$1, n[$1]] = $4; bad[$1] += $5 }
 function median(a, k,    i, j, t, v, c) {
 	c = n[k]
@@ -220,14 +229,18 @@ END {
 		row(labels[i], c, sprintf("%.2f", ratio), verdict(ratio >= 0.8) " (target >= 0.8)")
 		row("", x, "", "")
 		b = "nethttp_" names[i]
-		if (b in n) row("", b, sprintf("%.2f", rps[b] / rps[x]), sprintf("(Go net/http alone; confcal does %.2f of its requests)", rps[c] / rps[b]))
+		if (b in n) row("", b, sprintf("%.2f", rps[b] / rps[x]), sprintf("(Go net/http alone, for reference: confcal does %.2f of its requests)", rps[c] / rps[b]))
 	}
 	a = rps["confcal_agenda"] / rps["nginx_track"]
 	row("agenda, 20 sessions", "confcal_agenda", sprintf("%.2f", a), verdict(a >= 1 / 3) " (target >= 0.33, against nginx on the track feed)")
 	printf "\nconfcal p99 < 20 ms:"
 	cnt = split("all track 304 agenda", names, " ")
-	for (i = 1; i <= cnt; i++) printf "  %s %s", names[i], verdict(p99["confcal_" names[i]] < 20)
+	for (i = 1; i <= cnt; i++) {
+		printf "  %s %s", names[i], verdict(p99["confcal_" names[i]] < 20)
+		if (("nginx_" names[i]) in n) printf " (nginx %s ms)", p99["nginx_" names[i]]
+	}
 	printf "\nconfcal RSS: %s MB with the programme loaded (%s), %s MB after the runs, %s MB peak while building it\n",
 		rss_loaded, verdict(rss_loaded < 150) " < 150 MB", rss_after, rss_peak
+	printf "confcal in-memory files of feeds kept whole (sent with sendfile; not in RSS): %s MB\n", memfd_mb
 	for (k in bad) if (bad[k] > 0 && k !~ /_304$/) printf "serve.sh: %s had %d errors or non-2xx answers\n", k, bad[k]
 }' "$tmp/results"

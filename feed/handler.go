@@ -13,19 +13,38 @@ import (
 	"github.com/confcal/confcal/programme"
 )
 
-// HandlerOptions tune the feed server's handler.
+// HandlerOptions tune the feed server's handlers.
 type HandlerOptions struct {
 	// MaxQuery bounds the length of a request's query string; zero means
 	// DefaultMaxQuery. Longer queries get 414.
 	MaxQuery int
+	// Served, when set, is called once for each request answered, after
+	// its response is written or writing it failed: the hook of an access
+	// log. It is called from the goroutine serving the connection.
+	Served func(Served)
+}
+
+// Served describes one answered request.
+type Served struct {
+	Method string
+	// Path is the request's path as it was sent, percent-encoded.
+	Path   string
+	Status int
+	// Bytes is the number of body bytes written: zero for HEAD and 304.
+	Bytes int64
+	// Duration runs from the handler taking the request to the last byte
+	// of the response handed to the connection.
+	Duration time.Duration
+	// Err is the error that cut the response short, if any.
+	Err error
 }
 
 // DefaultMaxQuery is the default bound on the length of a query string:
 // room for an agenda of a few hundred sessions.
 const DefaultMaxQuery = 8 << 10
 
-// NewHandler returns the HTTP handler of the feed server. Each request is
-// answered from the edition live holds when it arrives:
+// The feed server answers, from the edition a Live holds when a request
+// arrives:
 //
 //	GET /                      the discovery page
 //	GET /all.ics               the whole programme
@@ -38,53 +57,146 @@ const DefaultMaxQuery = 8 << 10
 // HEAD is answered wherever GET is, other methods get 405, and unknown
 // paths 404. Requests never reach the file system: every path is a key
 // into the edition's maps.
-func NewHandler(live *Live, opts HandlerOptions) http.Handler {
-	if opts.MaxQuery <= 0 {
-		opts.MaxQuery = DefaultMaxQuery
-	}
-	h := &handler{live: live, opts: opts}
-	mux := http.NewServeMux()
-	h.route(mux, "/{$}", h.static)
-	h.route(mux, "/all.ics", h.static)
-	h.route(mux, "/feeds.json", h.static)
-	for _, k := range []Kind{KindDay, KindTrack, KindVenue, KindRoom, KindSpeaker} {
-		h.route(mux, "/"+string(k)+"/{file}", h.static)
-	}
-	h.route(mux, "/session/{file}", h.session)
-	h.route(mux, "/agenda.ics", h.agenda)
-	h.route(mux, "/healthz", h.health)
-	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { h.fail(w, errNotFound) })
-	return mux
-}
-
+//
+// What to answer is decided once, by handler.answer, from a request and
+// into an answer that hold nothing of any HTTP server; NewHandler (for
+// net/http) and NewFastHandler (for fasthttp) only carry them.
 type handler struct {
 	live *Live
 	opts HandlerOptions
 }
 
-type route func(w http.ResponseWriter, r *http.Request, ed *edition) error
+func newHandler(live *Live, opts HandlerOptions) *handler {
+	if opts.MaxQuery <= 0 {
+		opts.MaxQuery = DefaultMaxQuery
+	}
+	return &handler{live: live, opts: opts}
+}
 
-// route registers fn for GET (and so HEAD) on pattern, and a 405 for
-// every other method on the same path.
-func (h *handler) route(mux *http.ServeMux, pattern string, fn route) {
-	mux.HandleFunc("GET "+pattern, func(w http.ResponseWriter, r *http.Request) {
-		if len(r.URL.RawQuery) > h.opts.MaxQuery {
-			h.fail(w, errQueryTooLong)
-			return
+// request is what answering needs of an HTTP request.
+type request struct {
+	method string
+	// path is the request's path as sent, percent-encoded; query is its
+	// raw query string.
+	path, query string
+	// The conditional request header fields, "" when absent.
+	ifMatch, ifNoneMatch, ifModifiedSince, ifUnmodifiedSince string
+	// gzip: the client takes a gzipped body (Accept-Encoding).
+	gzip bool
+}
+
+// field is one response header field, its name in canonical form. Values
+// are shared between responses and never modified.
+type field struct {
+	name  string
+	value []string
+}
+
+// answer is a response: status, header fields, and a body that is either
+// at hand or assembled from a resource as it is sent. res is the
+// resource a body at hand comes from, if any.
+type answer struct {
+	status int
+	fields [maxFields]field
+	n      int
+	body   []byte
+	res    *resource
+	ed     *edition
+	// length is the body's length, and lengthField the same in a header
+	// value when one is at hand.
+	length      int
+	lengthField []string
+}
+
+// maxFields is the most header fields an answer sets (Content-Length
+// aside).
+const maxFields = 10
+
+func (a *answer) set(name string, value []string) {
+	a.fields[a.n] = field{name, value}
+	a.n++
+}
+
+// hasBody reports whether the answer carries a body, HEAD aside.
+func (a *answer) hasBody() bool {
+	return a.status != http.StatusNotModified && (a.body != nil || a.res != nil)
+}
+
+// A route answers a GET or HEAD request for a path it matched.
+type route func(h *handler, a *answer, rq *request, ed *edition, key string) error
+
+// match returns the route of an escaped path and the key it names: the
+// static path of a feed ("" for the page), or a session's id. Each
+// segment of the path is unescaped on its own, so that an escaped slash
+// is part of a name and never a separator.
+func match(path string) (route, string) {
+	rest, ok := strings.CutPrefix(path, "/")
+	if !ok {
+		return nil, ""
+	}
+	dir, file, two := strings.Cut(rest, "/")
+	if two && strings.IndexByte(file, '/') >= 0 {
+		return nil, ""
+	}
+	dir, ok = unescapeSegment(dir)
+	if !ok {
+		return nil, ""
+	}
+	if !two {
+		switch dir {
+		case "", "all.ics", "feeds.json":
+			return (*handler).static, dir
+		case "agenda.ics":
+			return (*handler).agenda, ""
+		case "healthz":
+			return (*handler).health, ""
 		}
-		ed := h.live.cur.Load()
-		if ed == nil {
-			h.fail(w, errNoProgramme)
-			return
-		}
-		if err := fn(w, r, ed); err != nil {
-			h.fail(w, err)
-		}
-	})
-	mux.HandleFunc(pattern, func(w http.ResponseWriter, _ *http.Request) {
-		w.Header()["Allow"] = allowGet
-		h.fail(w, errMethod)
-	})
+		return nil, ""
+	}
+	if file, ok = unescapeSegment(file); !ok || file == "" {
+		return nil, ""
+	}
+	switch Kind(dir) {
+	case KindDay, KindTrack, KindVenue, KindRoom, KindSpeaker:
+		return (*handler).static, dir + "/" + file
+	case "session":
+		return (*handler).session, file
+	}
+	return nil, ""
+}
+
+func unescapeSegment(s string) (string, bool) {
+	if strings.IndexByte(s, '%') < 0 {
+		return s, true
+	}
+	u, err := url.PathUnescape(s)
+	return u, err == nil
+}
+
+// answer decides the response to rq.
+func (h *handler) answer(rq *request, a *answer) {
+	fn, key := match(rq.path)
+	if fn == nil {
+		h.fail(a, errNotFound)
+		return
+	}
+	if !headMethods[rq.method] {
+		a.set("Allow", allowGet)
+		h.fail(a, errMethod)
+		return
+	}
+	if len(rq.query) > h.opts.MaxQuery {
+		h.fail(a, errQueryTooLong)
+		return
+	}
+	ed := h.live.cur.Load()
+	if ed == nil {
+		h.fail(a, errNoProgramme)
+		return
+	}
+	if err := fn(h, a, rq, ed, key); err != nil {
+		h.fail(a, err)
+	}
 }
 
 var (
@@ -133,14 +245,18 @@ func statusOf(err error) (int, string) {
 // message may quote the request; control characters are replaced, and
 // the text/plain type with nosniff keeps browsers from reading it as
 // anything else.
-func (h *handler) fail(w http.ResponseWriter, err error) {
+func (h *handler) fail(a *answer, err error) {
 	code, msg := statusOf(err)
-	hdr := w.Header()
-	hdr["Content-Type"] = textPlain
-	hdr["X-Content-Type-Options"] = nosniff
-	hdr["Cache-Control"] = noStore
-	w.WriteHeader(code)
-	fmt.Fprintf(w, "%d %s: %s\n", code, http.StatusText(code), oneLineMessage(msg))
+	a.fail(code, msg)
+}
+
+func (a *answer) fail(code int, msg string) {
+	a.status = code
+	a.set("Content-Type", textPlain)
+	a.set("X-Content-Type-Options", nosniff)
+	a.set("Cache-Control", noStore)
+	a.body = fmt.Appendf(nil, "%d %s: %s\n", code, http.StatusText(code), oneLineMessage(msg))
+	a.length = len(a.body)
 }
 
 func oneLineMessage(s string) string {
@@ -165,17 +281,17 @@ var (
 	headMethods = map[string]bool{http.MethodGet: true, http.MethodHead: true}
 )
 
-func (h *handler) static(w http.ResponseWriter, r *http.Request, ed *edition) error {
-	res := ed.static[strings.TrimPrefix(r.URL.Path, "/")]
+func (h *handler) static(a *answer, rq *request, ed *edition, key string) error {
+	res := ed.static[key]
 	if res == nil {
 		return errNotFound
 	}
-	h.serve(w, r, ed, res)
+	h.serve(a, rq, ed, res)
 	return nil
 }
 
-func (h *handler) session(w http.ResponseWriter, r *http.Request, ed *edition) error {
-	key, ok := strings.CutSuffix(r.PathValue("file"), ".ics")
+func (h *handler) session(a *answer, rq *request, ed *edition, file string) error {
+	key, ok := strings.CutSuffix(file, ".ics")
 	if !ok {
 		return errNotFound
 	}
@@ -183,16 +299,16 @@ func (h *handler) session(w http.ResponseWriter, r *http.Request, ed *edition) e
 	if err != nil {
 		return err
 	}
-	h.serve(w, r, ed, res)
+	h.serve(a, rq, ed, res)
 	return nil
 }
 
-func (h *handler) agenda(w http.ResponseWriter, r *http.Request, ed *edition) error {
-	res, err := ed.agenda(r.URL.RawQuery)
+func (h *handler) agenda(a *answer, rq *request, ed *edition, _ string) error {
+	res, err := ed.agenda(rq.query)
 	if err != nil {
 		return err
 	}
-	h.serve(w, r, ed, res)
+	h.serve(a, rq, ed, res)
 	return nil
 }
 
@@ -206,101 +322,99 @@ type health struct {
 	Modified  time.Time `json:"modified"`
 }
 
-func (h *handler) health(w http.ResponseWriter, r *http.Request, ed *edition) error {
+func (h *handler) health(a *answer, _ *request, ed *edition, _ string) error {
 	body, _ := json.Marshal(health{Status: "ok", Programme: ed.set.Programme.ID, Sessions: len(ed.set.Programme.Sessions),
 		Feeds: len(ed.set.Feeds), Version: ed.version, Loaded: ed.loaded, Modified: ed.modified})
-	body = append(body, '\n')
-	hdr := w.Header()
-	hdr["Content-Type"] = jsonType
-	hdr["Cache-Control"] = noStore
-	hdr["X-Content-Type-Options"] = nosniff
-	hdr["Content-Length"] = []string{strconv.Itoa(len(body))}
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(body)
-	}
+	a.status = http.StatusOK
+	a.set("Content-Type", jsonType)
+	a.set("Cache-Control", noStore)
+	a.set("X-Content-Type-Options", nosniff)
+	a.body = append(body, '\n')
+	a.length = len(a.body)
 	return nil
 }
 
 // serve answers with res: validators and caching headers, 304 or 412 as
 // the request's preconditions say, gzip when the client takes it.
-func (h *handler) serve(w http.ResponseWriter, r *http.Request, ed *edition, res *resource) {
-	hdr := w.Header()
-	gz := res.size >= gzipMin && acceptsGzip(r.Header["Accept-Encoding"])
+func (h *handler) serve(a *answer, rq *request, ed *edition, res *resource) {
+	gz := res.size >= gzipMin && rq.gzip
 	etag := res.etag
 	if gz {
 		etag = res.gzEtag
 	}
 	// First the fields a 304 carries too (RFC 9110 §15.4.5, and
 	// Last-Modified for clients that only revalidate by date).
-	hdr["Etag"] = etag
+	a.set("Etag", etag)
 	if res.lastMod != nil {
-		hdr["Last-Modified"] = res.lastMod
+		a.set("Last-Modified", res.lastMod)
 	}
-	hdr["Cache-Control"] = ed.cacheCtl
+	a.set("Cache-Control", ed.cacheCtl)
 	if res.size >= gzipMin {
-		hdr["Vary"] = varyEncode
+		a.set("Vary", varyEncode)
 	}
 	if res.feed {
-		hdr["Access-Control-Allow-Origin"] = anyOrigin
+		a.set("Access-Control-Allow-Origin", anyOrigin)
 	}
-	switch code := preconditions(r, res); code {
+	switch code := preconditions(rq, res); code {
 	case http.StatusNotModified:
-		w.WriteHeader(code)
+		a.status = code
 		return
 	case http.StatusPreconditionFailed:
-		delete(hdr, "Etag")
-		h.fail(w, errPrecondition)
+		a.n = 0
+		if res.feed {
+			a.set("Access-Control-Allow-Origin", anyOrigin)
+		}
+		h.fail(a, errPrecondition)
 		return
 	}
 	// Then those of a body.
-	hdr["Content-Type"] = res.ctype
-	hdr["X-Content-Type-Options"] = nosniff
+	a.status = http.StatusOK
+	a.set("Content-Type", res.ctype)
+	a.set("X-Content-Type-Options", nosniff)
 	if gz {
-		hdr["Content-Encoding"] = gzipEnc
+		a.set("Content-Encoding", gzipEnc)
 	}
 	if res.disp != nil {
-		hdr["Content-Disposition"] = res.disp
+		a.set("Content-Disposition", res.disp)
 	}
 	if gz {
-		body, length := res.gzipped()
-		hdr["Content-Length"] = length
-		if r.Method != http.MethodHead {
-			_, _ = w.Write(body)
-		}
+		a.body, a.lengthField = res.gzipped()
+		a.length = len(a.body)
 		return
 	}
-	hdr["Content-Length"] = res.length
-	if r.Method != http.MethodHead {
-		_ = res.writeTo(w, ed)
+	a.length, a.lengthField = res.size, res.length
+	a.res, a.ed = res, ed
+	if rq.method != http.MethodHead {
+		a.body = res.whole(ed) // nil: assembled from res as it is sent
 	}
 }
 
 var errPrecondition = errors.New("precondition failed")
 
-// preconditions evaluates the conditional headers of r against res in the
-// order of RFC 9110 §13.2.2 and returns 304, 412, or 0 to answer in full.
-// Both representations of res (as it is and gzipped) carry its validator,
-// so a client's ETag matches whichever it holds.
-func preconditions(r *http.Request, res *resource) int {
-	if im := r.Header.Get("If-Match"); im != "" {
+// preconditions evaluates the conditional headers of rq against res in
+// the order of RFC 9110 §13.2.2 and returns 304, 412, or 0 to answer in
+// full. Both representations of res (as it is and gzipped) carry its
+// validator, so a client's ETag matches whichever it holds.
+func preconditions(rq *request, res *resource) int {
+	if im := rq.ifMatch; im != "" {
 		if !etagListMatch(im, res, true) {
 			return http.StatusPreconditionFailed
 		}
-	} else if ius := r.Header.Get("If-Unmodified-Since"); ius != "" && !res.modified.IsZero() {
+	} else if ius := rq.ifUnmodifiedSince; ius != "" && !res.modified.IsZero() {
 		if t, err := http.ParseTime(ius); err == nil && res.modified.After(t) {
 			return http.StatusPreconditionFailed
 		}
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" {
+	if inm := rq.ifNoneMatch; inm != "" {
 		if etagListMatch(inm, res, false) {
-			if headMethods[r.Method] {
+			if headMethods[rq.method] {
 				return http.StatusNotModified
 			}
 			return http.StatusPreconditionFailed
 		}
 		return 0
 	}
-	if ims := r.Header.Get("If-Modified-Since"); ims != "" && headMethods[r.Method] && !res.modified.IsZero() {
+	if ims := rq.ifModifiedSince; ims != "" && headMethods[rq.method] && !res.modified.IsZero() {
 		if t, err := http.ParseTime(ims); err == nil && !res.modified.After(t) {
 			return http.StatusNotModified
 		}
@@ -344,27 +458,36 @@ func etagListMatch(list string, res *resource, strong bool) bool {
 	return false
 }
 
-// acceptsGzip reports whether an Accept-Encoding header allows gzip: named
-// (or "*") with a non-zero quality.
+// acceptsGzip reports whether the values of Accept-Encoding allow gzip:
+// named (or "*") with a non-zero quality.
 func acceptsGzip(values []string) bool {
 	for _, v := range values {
-		for part := range strings.SplitSeq(v, ",") {
-			name, params, _ := strings.Cut(part, ";")
-			name = strings.ToLower(strings.TrimSpace(name))
-			if name != "gzip" && name != "x-gzip" && name != "*" {
-				continue
-			}
-			q := 1.0
-			for p := range strings.SplitSeq(params, ";") {
-				k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
-				if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-					if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-						q = f
-					}
-				}
-			}
-			return q > 0
+		if decided, ok := gzipAccepted(v); decided {
+			return ok
 		}
 	}
 	return false
+}
+
+// gzipAccepted looks for gzip, x-gzip or "*" in one Accept-Encoding value:
+// decided is whether it names one, ok whether its quality is above zero.
+func gzipAccepted(v string) (decided, ok bool) {
+	for part := range strings.SplitSeq(v, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.TrimSpace(name)
+		if !strings.EqualFold(name, "gzip") && !strings.EqualFold(name, "x-gzip") && name != "*" {
+			continue
+		}
+		q := 1.0
+		for p := range strings.SplitSeq(params, ";") {
+			k, v, found := strings.Cut(strings.TrimSpace(p), "=")
+			if found && strings.EqualFold(strings.TrimSpace(k), "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = f
+				}
+			}
+		}
+		return true, q > 0
+	}
+	return false, false
 }

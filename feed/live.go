@@ -127,6 +127,16 @@ type edition struct {
 	cacheCtl []string
 	// keep is what is left of LiveOptions.KeepBytes.
 	keep atomic.Int64
+	// file holds the bodies kept whole, where the system lets them be
+	// sent from a file (sendfile_linux.go); made on first use.
+	fileOnce sync.Once
+	file     *bodyFile
+}
+
+// bodyFile returns the edition's file of kept bodies, or nil.
+func (ed *edition) bodyFile() *bodyFile {
+	ed.fileOnce.Do(func() { ed.file = newBodyFile(ed) })
+	return ed.file
 }
 
 // resource is one response body with its precomputed headers. The body is
@@ -140,6 +150,9 @@ type resource struct {
 	size     int
 	keepOnce sync.Once
 	kept     []byte
+	// inFile: kept is also in the edition's body file, at fileOff.
+	inFile  bool
+	fileOff int64
 	// packed: only the gzipped body is kept, and unpacked for the rare
 	// client that does not take gzip.
 	packed   bool
@@ -308,6 +321,7 @@ func (res *resource) whole(ed *edition) []byte {
 			return
 		}
 		res.kept = res.appendTo(make([]byte, 0, res.size))
+		res.fileOff, res.inFile = ed.bodyFile().add(res.kept)
 	})
 	return res.kept
 }
@@ -383,6 +397,27 @@ func (res *resource) writeTo(w io.Writer, ed *edition) error {
 	_, err := w.Write(buf)
 	return err
 }
+
+// reader returns a reader of the body, for a server that reads rather
+// than lets it write (writeTo is cheaper).
+func (res *resource) reader(ed *edition) io.Reader {
+	if res.packed {
+		zr, err := gzip.NewReader(bytes.NewReader(res.gz))
+		if err != nil {
+			return errReader{err}
+		}
+		return zr
+	}
+	if b := res.whole(ed); b != nil {
+		return bytes.NewReader(b)
+	}
+	return bytes.NewReader(res.appendTo(make([]byte, 0, res.size)))
+}
+
+// errReader fails every read with its error.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 func (res *resource) setModified(t time.Time) {
 	res.modified = t

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
@@ -51,6 +50,12 @@ func oneVersion(t testing.TB, body []byte) string {
 // is complete, its ETag is its own content's, and it belongs to one
 // version. Run with -race.
 func TestPublishUnderLoad(t *testing.T) {
+	for _, stack := range stacks {
+		t.Run(stack.name, func(t *testing.T) { testPublishUnderLoad(t, stack.serve) })
+	}
+}
+
+func testPublishUnderLoad(t *testing.T, serve func(testing.TB, *Live, HandlerOptions) *testServer) {
 	const versions = 4
 	sets := make([]*Set, versions)
 	for i := range sets {
@@ -60,8 +65,7 @@ func TestPublishUnderLoad(t *testing.T) {
 	if err := live.Publish(sets[0]); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(NewHandler(live, HandlerOptions{}))
-	defer srv.Close()
+	srv := serve(t, live, HandlerOptions{})
 
 	paths := []string{"/all.ics", "/track/art.ics", "/day/2025-03-10.ics", "/session/opening.ics",
 		"/agenda.ics?session=opening,paint", "/agenda.ics?track=art", "/feeds.json", "/"}
@@ -212,27 +216,28 @@ func TestAssembledBodies(t *testing.T) {
 		t.Fatalf("the page is %d bytes: too small to test packing", len(page))
 	}
 	want[""] = page
-	for _, keep := range []int{1, 0} {
-		set := buildSet(t, src)
-		live := NewLive(LiveOptions{KeepBytes: keep})
-		for round := 0; round < 2; round++ {
-			if err := live.Publish(set); err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(NewHandler(live, HandlerOptions{}))
-			for path, body := range want {
-				for i := 0; i < 2; i++ { // the first answer may keep the body, the second use it
-					r := fetch(t, "GET", srv.URL+"/"+path)
-					if !bytes.Equal(r.body, body) {
-						t.Fatalf("keep %d, round %d: %s differs from the built feed (%d bytes, want %d)", keep, round, path, len(r.body), len(body))
+	for _, stack := range stacks {
+		for _, keep := range []int{1, 0} {
+			set := buildSet(t, src)
+			live := NewLive(LiveOptions{KeepBytes: keep})
+			srv := stack.serve(t, live, HandlerOptions{})
+			for round := 0; round < 2; round++ {
+				if err := live.Publish(set); err != nil {
+					t.Fatal(err)
+				}
+				for path, body := range want {
+					for i := 0; i < 2; i++ { // the first answer may keep the body, the second use it
+						r := fetch(t, "GET", srv.URL+"/"+path)
+						if !bytes.Equal(r.body, body) {
+							t.Fatalf("%s, keep %d, round %d: %s differs from the built feed (%d bytes, want %d)", stack.name, keep, round, path, len(r.body), len(body))
+						}
+					}
+					gz := fetch(t, "GET", srv.URL+"/"+path, "Accept-Encoding", "gzip")
+					if !bytes.Equal(gunzip(t, gz.body), body) {
+						t.Fatalf("%s: %s gzipped differs", stack.name, path)
 					}
 				}
-				gz := fetch(t, "GET", srv.URL+"/"+path, "Accept-Encoding", "gzip")
-				if !bytes.Equal(gunzip(t, gz.body), body) {
-					t.Fatalf("%s gzipped differs", path)
-				}
 			}
-			srv.Close()
 		}
 	}
 }

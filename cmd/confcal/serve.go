@@ -27,14 +27,13 @@ import (
 
 // The server's limits. Feeds are small and served from memory, so
 // generous write and idle timeouts cost little; reading a request is
-// bounded tightly.
+// bounded tightly: nothing served takes a request body.
 const (
-	readHeaderTimeout = 5 * time.Second
-	readTimeout       = 10 * time.Second
-	writeTimeout      = 60 * time.Second
-	idleTimeout       = 120 * time.Second
-	maxHeaderBytes    = 16 << 10
-	shutdownGrace     = 10 * time.Second
+	readTimeout   = 5 * time.Second
+	writeTimeout  = 60 * time.Second
+	idleTimeout   = 120 * time.Second
+	maxBodyBytes  = 64 << 10
+	shutdownGrace = 10 * time.Second
 	// settle is how long the programme file must stay quiet before it is
 	// read again, so that an editor's burst of writes is one reload.
 	settle = 150 * time.Millisecond
@@ -155,15 +154,12 @@ func runServe(ctx context.Context, a *app, opts *serveOptions) error {
 	logs := newBatchWriter(a.stderr, logFlush)
 	defer logs.Close()
 	access, _ := serveLogger(logs, c.Serve.LogFormat, a.verbose)
-	srv := &http.Server{
-		Handler:           accessLog(access, feed.NewHandler(rl.live, feed.HandlerOptions{})),
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := feed.NewFastServer(rl.live, feed.HandlerOptions{Served: accessLog(access)})
+	srv.ReadTimeout = readTimeout
+	srv.WriteTimeout = writeTimeout
+	srv.IdleTimeout = idleTimeout
+	srv.MaxRequestBodySize = maxBodyBytes
+	srv.Logger = serverLog{log}
 	set := rl.live.Set()
 	local := "http://" + displayAddr(ln.Addr())
 	if guessed {
@@ -195,7 +191,7 @@ func runServe(ctx context.Context, a *app, opts *serveOptions) error {
 	log.Info("shutting down", "grace", shutdownGrace)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	if err := srv.ShutdownWithContext(sctx); err != nil {
 		return fmt.Errorf("serve: shut down: %w", err)
 	}
 	log.Info("stopped")
@@ -469,47 +465,34 @@ func (p *poller) fetch(ctx context.Context) (data []byte, changed bool, err erro
 	return b.Bytes(), true, nil
 }
 
-// accessLog logs every request once it is answered: method, path,
-// status, bytes written and duration.
-func accessLog(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
+// accessLog returns the hook that logs every request once it is
+// answered: method, path, status, body bytes written and duration.
+func accessLog(log *slog.Logger) func(feed.Served) {
+	h := log.Handler()
+	ctx := context.Background()
+	return func(s feed.Served) {
 		// The record is made here rather than by log.LogAttrs, which
 		// would also look up the caller on every request.
-		if h := log.Handler(); h.Enabled(r.Context(), slog.LevelInfo) {
-			line := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
-			line.AddAttrs(slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
-				slog.Int64("bytes", rec.bytes), slog.Duration("duration", time.Since(start)))
-			_ = h.Handle(r.Context(), line)
+		if !h.Enabled(ctx, slog.LevelInfo) {
+			return
 		}
-	})
-}
-
-// recorder remembers the status and size of a response.
-type recorder struct {
-	http.ResponseWriter
-	status      int
-	bytes       int64
-	wroteHeader bool
-}
-
-func (r *recorder) WriteHeader(code int) {
-	if !r.wroteHeader {
-		r.status, r.wroteHeader = code, true
+		line := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+		line.AddAttrs(slog.String("method", s.Method), slog.String("path", s.Path), slog.Int("status", s.Status),
+			slog.Int64("bytes", s.Bytes), slog.Duration("duration", s.Duration))
+		if s.Err != nil {
+			line.AddAttrs(slog.String("error", s.Err.Error()))
+		}
+		_ = h.Handle(ctx, line)
 	}
-	r.ResponseWriter.WriteHeader(code)
 }
 
-func (r *recorder) Write(b []byte) (int, error) {
-	r.wroteHeader = true
-	n, err := r.ResponseWriter.Write(b)
-	r.bytes += int64(n)
-	return n, err
-}
+// serverLog passes the HTTP server's own complaints (a connection it
+// could not serve) to the log as warnings.
+type serverLog struct{ log *slog.Logger }
 
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+func (l serverLog) Printf(format string, args ...any) {
+	l.log.Warn(strings.TrimSpace(fmt.Sprintf(format, args...)))
+}
 
 // batchWriter collects writes and passes them on together, every
 // interval, or as soon as a batch is large. Each Write is passed on whole,
