@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/confcal/confcal/programme"
@@ -18,9 +20,11 @@ type HandlerOptions struct {
 	// MaxQuery bounds the length of a request's query string; zero means
 	// DefaultMaxQuery. Longer queries get 414.
 	MaxQuery int
-	// Served, when set, is called once for each request answered, after
-	// its response is written or writing it failed: the hook of an access
-	// log. It is called from the goroutine serving the connection.
+	// Served, when set, is called once for each request answered: the
+	// hook of an access log. It is called from the goroutine serving the
+	// connection once the answer is handed over: a body once it has been
+	// written to the connection (or its buffer, for a small one), or
+	// failed to be; an answer without a body once it is decided.
 	Served func(Served)
 }
 
@@ -32,8 +36,8 @@ type Served struct {
 	Status int
 	// Bytes is the number of body bytes written: zero for HEAD and 304.
 	Bytes int64
-	// Duration runs from the handler taking the request to the last byte
-	// of the response handed to the connection.
+	// Duration runs from the handler taking the request to the answer
+	// handed over.
 	Duration time.Duration
 	// Err is the error that cut the response short, if any.
 	Err error
@@ -64,6 +68,9 @@ const DefaultMaxQuery = 8 << 10
 type handler struct {
 	live *Live
 	opts HandlerOptions
+	// sendfile: bodies kept whole may be sent from a file (fasthttp on
+	// Linux, from NewFastServer).
+	sendfile bool
 }
 
 func newHandler(live *Live, opts HandlerOptions) *handler {
@@ -108,13 +115,43 @@ type answer struct {
 	lengthField []string
 }
 
+// answers are reused: an answer is large enough that making one per
+// request shows.
+var answers = sync.Pool{New: func() any { return new(answer) }}
+
+func getAnswer() *answer { return answers.Get().(*answer) }
+
+// putAnswer returns a to the pool; nothing may use it afterwards.
+func putAnswer(a *answer) {
+	*a = answer{}
+	answers.Put(a)
+}
+
 // maxFields is the most header fields an answer sets (Content-Length
 // aside).
 const maxFields = 10
 
+// set sets a header field, replacing the value it had.
 func (a *answer) set(name string, value []string) {
+	for i := range a.fields[:a.n] {
+		if a.fields[i].name == name {
+			a.fields[i].value = value
+			return
+		}
+	}
 	a.fields[a.n] = field{name, value}
 	a.n++
+}
+
+// del removes a header field.
+func (a *answer) del(name string) {
+	for i := range a.fields[:a.n] {
+		if a.fields[i].name == name {
+			copy(a.fields[i:a.n], a.fields[i+1:a.n])
+			a.n--
+			return
+		}
+	}
 }
 
 // hasBody reports whether the answer carries a body, HEAD aside.
@@ -165,6 +202,20 @@ func match(path string) (route, string) {
 	return nil, ""
 }
 
+// cleanPath returns p without empty, "." and ".." segments, keeping a
+// final slash; p itself when it has none of them, or does not start with
+// "/".
+func cleanPath(p string) string {
+	if !strings.HasPrefix(p, "/") || !strings.Contains(p, "//") && !strings.Contains(p, "/.") {
+		return p
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
+}
+
 func unescapeSegment(s string) (string, bool) {
 	if strings.IndexByte(s, '%') < 0 {
 		return s, true
@@ -175,6 +226,16 @@ func unescapeSegment(s string) (string, bool) {
 
 // answer decides the response to rq.
 func (h *handler) answer(rq *request, a *answer) {
+	if clean := cleanPath(rq.path); clean != rq.path {
+		// As net/http's mux does: one address per resource.
+		loc := clean
+		if rq.query != "" {
+			loc += "?" + rq.query
+		}
+		a.set("Location", []string{loc})
+		a.fail(http.StatusMovedPermanently, "moved to "+loc)
+		return
+	}
 	fn, key := match(rq.path)
 	if fn == nil {
 		h.fail(a, errNotFound)
@@ -360,10 +421,7 @@ func (h *handler) serve(a *answer, rq *request, ed *edition, res *resource) {
 		a.status = code
 		return
 	case http.StatusPreconditionFailed:
-		a.n = 0
-		if res.feed {
-			a.set("Access-Control-Allow-Origin", anyOrigin)
-		}
+		a.del("Etag")
 		h.fail(a, errPrecondition)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -15,7 +16,8 @@ import (
 // NewFastHandler returns the feed server for fasthttp, the HTTP server
 // confcal serve runs on: it answers as NewHandler does, with less work
 // per request and per byte. Serve it with a server from NewFastServer, or
-// one with the same settings.
+// one with the same settings. A panic while answering is answered 500,
+// logged through the server's Logger, and closes the connection.
 func NewFastHandler(live *Live, opts HandlerOptions) fasthttp.RequestHandler {
 	return newHandler(live, opts).serveFast
 }
@@ -23,17 +25,26 @@ func NewFastHandler(live *Live, opts HandlerOptions) fasthttp.RequestHandler {
 // NewFastServer returns a fasthttp server answering with NewFastHandler,
 // set up as the feed server needs: no Server header and no default
 // Content-Type (a 304 carries none), "Connection: close" on the answers
-// given while it shuts down, and room for a request line and header of
-// DefaultMaxHeader bytes (a longer one gets 431). Timeouts are the
-// caller's to set.
+// given while it shuts down, room for a request line and header of
+// DefaultMaxHeader bytes (a longer one gets 431), request bodies (never
+// used) not parsed, and no part of a request quoted in the log. Timeouts
+// are the caller's to set.
+//
+// On Linux its handler sends the feeds it keeps whole with sendfile(2),
+// writing straight to the connection; the handler of NewFastHandler
+// never does, so that it may be wrapped in handlers that change bodies.
 func NewFastServer(live *Live, opts HandlerOptions) *fasthttp.Server {
+	h := newHandler(live, opts)
+	h.sendfile = true
 	return &fasthttp.Server{
-		Handler:               NewFastHandler(live, opts),
-		ReadBufferSize:        DefaultMaxHeader,
-		NoDefaultServerHeader: true,
-		NoDefaultContentType:  true,
-		CloseOnShutdown:       true,
-		ErrorHandler:          fastError,
+		Handler:                      h.serveFast,
+		ReadBufferSize:               DefaultMaxHeader,
+		NoDefaultServerHeader:        true,
+		NoDefaultContentType:         true,
+		CloseOnShutdown:              true,
+		DisablePreParseMultipartForm: true,
+		SecureErrorLogMessage:        true,
+		ErrorHandler:                 fastError,
 	}
 }
 
@@ -71,6 +82,17 @@ func (a *answer) header(resp *fasthttp.Response) {
 const DefaultMaxHeader = 16 << 10
 
 func (h *handler) serveFast(ctx *fasthttp.RequestCtx) {
+	defer func() {
+		if v := recover(); v != nil {
+			ctx.Logger().Printf("panic answering %s: %v\n%s", ctx.RequestURI(), v, debug.Stack())
+			ctx.Response.Reset()
+			var a answer
+			a.fail(http.StatusInternalServerError, "internal error")
+			a.header(&ctx.Response)
+			ctx.Response.SetBodyRaw(a.body)
+			ctx.SetConnectionClose()
+		}
+	}()
 	start := time.Now()
 	hdr := &ctx.Request.Header
 	path, query := splitTarget(string(ctx.RequestURI()))
@@ -89,8 +111,9 @@ func (h *handler) serveFast(ctx *fasthttp.RequestCtx) {
 			break
 		}
 	}
-	var a answer
-	h.answer(&rq, &a)
+	a := getAnswer()
+	defer putAnswer(a)
+	h.answer(&rq, a)
 	resp := &ctx.Response
 	a.header(resp)
 	if a.hasBody() {
@@ -99,7 +122,7 @@ func (h *handler) serveFast(ctx *fasthttp.RequestCtx) {
 		body := &fastBody{h: h, start: start, method: rq.method, path: rq.path, status: a.status,
 			body: a.body, res: a.res, ed: a.ed}
 		var stream io.Reader = body
-		if a.body != nil && a.res != nil {
+		if h.sendfile && a.body != nil && a.res != nil {
 			if fb := fileBody(ctx, body); fb != nil {
 				stream = fb
 			}

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -91,59 +90,80 @@ func union(a, b http.Header) []string {
 	return keys
 }
 
-// TestServed checks what the access log hook is told, on both stacks:
-// the body bytes written, once they are.
+// TestServed checks what the access log hook is told, on both stacks,
+// with feeds kept whole (sent from a file where the system allows) and
+// assembled as they are sent: the body bytes written, once they are.
 func TestServed(t *testing.T) {
-	set := buildSet(t, versioned(300)) // all.ics over one write chunk: assembled as it is sent
+	set := buildSet(t, versioned(300)) // all.ics over one write chunk
 	for _, stack := range stacks {
-		t.Run(stack.name, func(t *testing.T) {
-			var mu sync.Mutex
-			var got []Served
-			live := NewLive(LiveOptions{KeepBytes: 1})
-			if err := live.Publish(set); err != nil {
-				t.Fatal(err)
-			}
-			srv := stack.serve(t, live, HandlerOptions{Served: func(s Served) {
-				mu.Lock()
-				got = append(got, s)
-				mu.Unlock()
-			}})
-			all := fetch(t, "GET", srv.URL+"/all.ics")
-			gz := fetch(t, "GET", srv.URL+"/all.ics", "Accept-Encoding", "gzip")
-			nope := fetch(t, "GET", srv.URL+"/no%20pe")
-			fetch(t, "HEAD", srv.URL+"/all.ics")
-			fetch(t, "GET", srv.URL+"/all.ics", "If-None-Match", all.hdr.Get("ETag"))
-			want := []Served{
-				{Method: "GET", Path: "/all.ics", Status: 200, Bytes: int64(len(all.body))},
-				{Method: "GET", Path: "/all.ics", Status: 200, Bytes: int64(len(gz.body))},
-				{Method: "GET", Path: "/no%20pe", Status: 404, Bytes: int64(len(nope.body))},
-				{Method: "HEAD", Path: "/all.ics", Status: 200},
-				{Method: "GET", Path: "/all.ics", Status: 304},
-			}
-			// The hook may run just after the client has read the body.
-			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-				mu.Lock()
-				n := len(got)
-				mu.Unlock()
-				if n >= len(want) || time.Now().After(deadline) {
-					break
+		for _, keep := range []int{0, 1} {
+			t.Run(fmt.Sprintf("%s/keep=%d", stack.name, keep), func(t *testing.T) {
+				served := make(chan Served, 10)
+				live := NewLive(LiveOptions{KeepBytes: keep})
+				if err := live.Publish(set); err != nil {
+					t.Fatal(err)
 				}
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if len(got) != len(want) {
-				t.Fatalf("%d requests served, want %d: %+v", len(got), len(want), got)
-			}
-			for i, s := range got {
-				if s.Duration <= 0 || s.Err != nil {
-					t.Errorf("request %d: duration %v, error %v", i, s.Duration, s.Err)
+				srv := stack.serve(t, live, HandlerOptions{Served: func(s Served) { served <- s }})
+				// next waits for the hook's report of the request just made.
+				next := func() Served {
+					t.Helper()
+					select {
+					case s := <-served:
+						if s.Duration <= 0 || s.Err != nil {
+							t.Errorf("%s %s: duration %v, error %v", s.Method, s.Path, s.Duration, s.Err)
+						}
+						s.Duration = 0
+						return s
+					case <-time.After(10 * time.Second):
+						t.Fatal("the hook was not called")
+					}
+					return Served{}
 				}
-				s.Duration = 0
-				if s != want[i] {
-					t.Errorf("request %d: %+v, want %+v", i, s, want[i])
+				for _, tt := range []struct {
+					method, path string
+					header       []string
+					status       int
+					body         bool // Bytes is the body's length, else 0
+				}{
+					{"GET", "/all.ics", nil, 200, true},
+					{"GET", "/all.ics", nil, 200, true},
+					{"GET", "/all.ics", []string{"Accept-Encoding", "gzip"}, 200, true},
+					{"GET", "/no%20pe", nil, 404, true},
+					{"HEAD", "/all.ics", nil, 200, false},
+					{"GET", "/all.ics", []string{"If-None-Match", "*"}, 304, false},
+				} {
+					r := fetch(t, tt.method, srv.URL+tt.path, tt.header...)
+					want := Served{Method: tt.method, Path: tt.path, Status: tt.status}
+					if tt.body {
+						want.Bytes = int64(len(r.body))
+					}
+					if got := next(); got != want {
+						t.Errorf("%+v, want %+v", got, want)
+					}
 				}
-			}
-		})
+			})
+		}
+	}
+}
+
+// TestFastPanic checks that a panic while answering costs one request,
+// not the server.
+func TestFastPanic(t *testing.T) {
+	live := NewLive(LiveOptions{})
+	if err := live.Publish(buildSet(t, serverProgramme)); err != nil {
+		t.Fatal(err)
+	}
+	srv := serveFast(t, live, HandlerOptions{Served: func(s Served) {
+		if s.Status == http.StatusNotModified {
+			panic("hook failed")
+		}
+	}})
+	r := fetch(t, "GET", srv.URL+"/all.ics", "If-None-Match", "*")
+	if r.code != 500 || !bytes.HasPrefix(r.body, []byte("500 ")) {
+		t.Errorf("after a panic: %d %q", r.code, r.body)
+	}
+	if r := fetch(t, "GET", srv.URL+"/all.ics"); r.code != 200 {
+		t.Errorf("the server does not answer after a panic: %d", r.code)
 	}
 }
 

@@ -27,8 +27,9 @@ func (s stdHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ifUnmodifiedSince: r.Header.Get("If-Unmodified-Since"),
 		gzip:              acceptsGzip(r.Header["Accept-Encoding"]),
 	}
-	var a answer
-	s.h.answer(&rq, &a)
+	a := getAnswer()
+	defer putAnswer(a)
+	s.h.answer(&rq, a)
 	hdr := w.Header()
 	for _, f := range a.fields[:a.n] {
 		hdr[f.name] = f.value

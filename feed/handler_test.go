@@ -195,6 +195,11 @@ func TestRoutes(t *testing.T) {
 		{"/track/%2e%2e%2fall.ics", 404, "text/plain; charset=utf-8"},
 		{"/etc/passwd", 404, "text/plain; charset=utf-8"},
 
+		// One address per resource: unclean paths are sent to the clean one.
+		{"//all.ics", 301, "text/plain; charset=utf-8"},
+		{"/track/../all.ics?x=1", 301, "text/plain; charset=utf-8"},
+		{"/./feeds.json", 301, "text/plain; charset=utf-8"},
+
 		{"/agenda.ics", 400, "text/plain; charset=utf-8"},
 		{"/agenda.ics?session=nope", 400, "text/plain; charset=utf-8"},
 		{"/agenda.ics?track=nope", 400, "text/plain; charset=utf-8"},
@@ -219,6 +224,12 @@ func TestRoutes(t *testing.T) {
 				t.Errorf("X-Content-Type-Options %q", got)
 			}
 			switch {
+			case tt.code == 301:
+				loc := r.hdr.Get("Location")
+				if target, err := url.Parse(srv.URL + loc); err != nil || !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") ||
+					fetch(t, "GET", target.String()).code != 200 {
+					t.Errorf("Location %q does not lead to the resource", loc)
+				}
 			case tt.code >= 400:
 				if !bytes.HasPrefix(r.body, []byte(http.StatusText(tt.code))) && !bytes.Contains(r.body, []byte(http.StatusText(tt.code))) {
 					t.Errorf("body %q does not say %q", r.body, http.StatusText(tt.code))
@@ -358,6 +369,10 @@ func TestConditional(t *testing.T) {
 					if r.hdr.Get("ETag") != etag || r.hdr.Get("Last-Modified") != lm || r.hdr.Get("Cache-Control") == "" {
 						t.Errorf("304 without its validators: %v", r.hdr)
 					}
+				}
+				if tt.code == 412 && (r.hdr.Get("ETag") != "" || r.hdr.Get("Last-Modified") != lm || r.hdr.Get("Cache-Control") != "no-store") {
+					t.Errorf("412 with ETag %q, Last-Modified %q, Cache-Control %q: want none, the resource's, no-store",
+						r.hdr.Get("ETag"), r.hdr.Get("Last-Modified"), r.hdr.Get("Cache-Control"))
 				}
 				if tt.code == 200 && !bytes.Equal(r.body, full.body) && tt.method == "GET" {
 					t.Errorf("full answer differs")

@@ -43,7 +43,9 @@ type LiveOptions struct {
 	// KeepBytes bounds the memory of feed bodies kept whole. A feed is
 	// kept whole the first time it is asked for, while the bound allows;
 	// any other is assembled from the events' shared bytes as it is sent.
-	// Zero means DefaultKeepBytes.
+	// Zero means DefaultKeepBytes. On Linux, a server from NewFastServer
+	// also copies each kept body it sends to an in-memory file, to send it
+	// with sendfile: up to as much memory again, outside the Go heap.
 	KeepBytes int
 }
 
@@ -139,6 +141,17 @@ func (ed *edition) bodyFile() *bodyFile {
 	return ed.file
 }
 
+// toFile writes res's kept body to the edition's file, once, and reports
+// whether it is there.
+func (res *resource) toFile(ed *edition) bool {
+	res.fileOnce.Do(func() {
+		if res.kept != nil {
+			res.fileOff, res.inFile = ed.bodyFile().add(res.kept)
+		}
+	})
+	return res.inFile
+}
+
 // resource is one response body with its precomputed headers. The body is
 // either whole, or a head followed by the bytes of events and the end of
 // the calendar: a feed of the set, assembled as it is sent until it is
@@ -150,9 +163,11 @@ type resource struct {
 	size     int
 	keepOnce sync.Once
 	kept     []byte
-	// inFile: kept is also in the edition's body file, at fileOff.
-	inFile  bool
-	fileOff int64
+	// inFile: kept is also in the edition's body file, at fileOff;
+	// written there the first time it is sent from the file.
+	fileOnce sync.Once
+	inFile   bool
+	fileOff  int64
 	// packed: only the gzipped body is kept, and unpacked for the rare
 	// client that does not take gzip.
 	packed   bool
@@ -321,7 +336,6 @@ func (res *resource) whole(ed *edition) []byte {
 			return
 		}
 		res.kept = res.appendTo(make([]byte, 0, res.size))
-		res.fileOff, res.inFile = ed.bodyFile().add(res.kept)
 	})
 	return res.kept
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -129,6 +130,11 @@ func testPublishUnderLoad(t *testing.T, serve func(testing.TB, *Live, HandlerOpt
 	for start := time.Now(); (swaps < 20 || requests.Load() < 200) && time.Since(start) < 60*time.Second; swaps++ {
 		if err := live.Publish(sets[(swaps+1)%versions]); err != nil {
 			t.Fatal(err)
+		}
+		if swaps%4 == 0 {
+			// Editions no longer served go, and their body files with
+			// them, while requests are answered from the newer ones.
+			runtime.GC()
 		}
 		time.Sleep(2 * time.Millisecond)
 	}

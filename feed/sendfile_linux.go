@@ -12,13 +12,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// On Linux the feeds an edition keeps whole are also written to an
-// in-memory file (memfd), from which sendfile(2) hands them to the socket
-// without copying them: the kernel sends the file's pages as they are.
-// Each body is written once, at its own offset, and sent from that offset
-// by any number of requests at once (sendfile with an offset leaves the
-// file's position alone). The file is closed when its edition is
-// collected; a request being answered holds its edition.
+// On Linux, a server from NewFastServer writes the feeds an edition keeps
+// whole to an in-memory file (memfd) the first time it sends them, and
+// sends them from it with sendfile(2), which hands the file's pages to
+// the socket without copying them. Each body is written once, at its own
+// offset, and sent from that offset by any number of requests at once
+// (sendfile with an offset leaves the file's position alone). The file
+// is closed once its edition is no longer served and has been collected;
+// a request being answered holds its edition.
 
 // bodyFile is an edition's in-memory file of kept bodies.
 type bodyFile struct {
@@ -68,7 +69,7 @@ var sentFromFile atomic.Int64
 // would send them.
 func fileBody(ctx *fasthttp.RequestCtx, body *fastBody) io.Reader {
 	res := body.res
-	if res == nil || !res.inFile || noSendfile.Load() {
+	if res == nil || res.kept == nil || noSendfile.Load() {
 		return nil
 	}
 	tc, ok := ctx.Conn().(*net.TCPConn)
@@ -77,6 +78,9 @@ func fileBody(ctx *fasthttp.RequestCtx, body *fastBody) io.Reader {
 	}
 	rc, err := tc.SyscallConn()
 	if err != nil {
+		return nil
+	}
+	if !res.toFile(body.ed) {
 		return nil
 	}
 	if err := setCork(rc, 1); err != nil {

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -44,37 +45,59 @@ func TestSendFile(t *testing.T) {
 	if n := sentFromFile.Load() - before; n != 3*kept {
 		t.Errorf("%d answers sent from the file, want %d", n, 3*kept)
 	}
-	if memfds(t) == 0 {
-		t.Fatal("no body file open")
+	ed := live.cur.Load()
+	file := fileID(t, ed.file.fd)
+	if !openFiles(t)[file] {
+		t.Fatal("the edition's body file is not open")
 	}
+	ed = nil
 	// A new edition has a file of its own; the old one is closed once the
 	// old edition is gone.
 	if err := live.Publish(sets[1]); err != nil {
 		t.Fatal(err)
 	}
 	fetch(t, "GET", srv.URL+"/all.ics")
-	for deadline := time.Now().Add(10 * time.Second); memfds(t) > 1; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); openFiles(t)[file]; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d body files open after the edition changed", memfds(t))
+			t.Fatal("the body file of an edition no longer served is still open")
 		}
 		runtime.GC()
 	}
+	if !openFiles(t)[fileID(t, live.cur.Load().file.fd)] {
+		t.Error("the new edition's body file is not open")
+	}
 }
 
-// memfds counts this process's open body files.
-func memfds(t *testing.T) int {
+// fileID names the file behind a descriptor by device and inode, which a
+// descriptor number reused by another file does not share.
+func fileID(t *testing.T, fd int) [2]uint64 {
+	t.Helper()
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		t.Fatal(err)
+	}
+	return [2]uint64{st.Dev, st.Ino}
+}
+
+// openFiles returns the body files this process has open.
+func openFiles(t *testing.T) map[[2]uint64]bool {
 	t.Helper()
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		t.Skip("no /proc/self/fd:", err)
 	}
-	n := 0
+	open := map[[2]uint64]bool{}
 	for _, e := range ents {
-		if l, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name())); err == nil && strings.HasPrefix(l, "/memfd:confcal-feeds") {
-			n++
+		p := filepath.Join("/proc/self/fd", e.Name())
+		if l, err := os.Readlink(p); err != nil || !strings.HasPrefix(l, "/memfd:confcal-feeds") {
+			continue
+		}
+		var st unix.Stat_t
+		if unix.Stat(p, &st) == nil {
+			open[[2]uint64{st.Dev, st.Ino}] = true
 		}
 	}
-	return n
+	return open
 }
 
 // TestSendFileKeepAlive sends answers from the file and from memory, in
@@ -96,6 +119,7 @@ func TestSendFileKeepAlive(t *testing.T) {
 	defer conn.Close()
 	br := bufio.NewReader(conn)
 	const rounds = 10
+	before := sentFromFile.Load()
 	start := time.Now()
 	for i := 0; i < rounds; i++ {
 		for _, rq := range []struct {
@@ -131,6 +155,110 @@ func TestSendFileKeepAlive(t *testing.T) {
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("%d answers on one connection took %v", 6*rounds, d)
 	}
+	if n := sentFromFile.Load() - before; n != 3*rounds {
+		t.Errorf("%d answers sent from the file, want %d", n, 3*rounds)
+	}
+	// Pipelined: the next requests are read while a body goes out from
+	// the file; the answers come back whole and in order.
+	fmt.Fprint(conn, "GET /all.ics HTTP/1.1\r\nHost: x\r\n\r\nHEAD /all.ics HTTP/1.1\r\nHost: x\r\n\r\n"+
+		"GET /feeds.json HTTP/1.1\r\nHost: x\r\n\r\nGET /all.ics HTTP/1.1\r\nHost: x\r\n\r\n")
+	for i, method := range []string{"GET", "HEAD", "GET", "GET"} {
+		resp, err := http.ReadResponse(br, &http.Request{Method: method})
+		if err != nil {
+			t.Fatalf("pipelined answer %d: %v", i, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("pipelined answer %d: %d, %v", i, resp.StatusCode, err)
+		}
+		if (i == 0 || i == 3) && !bytes.Equal(body, full.body) || i == 2 && !bytes.HasPrefix(body, []byte("{")) {
+			t.Errorf("pipelined answer %d: %d bytes: %.40q", i, len(body), body)
+		}
+	}
+}
+
+// TestSendFileSlowReader has a client read a body sent from the file
+// slowly, through a small socket buffer: sendfile fills the socket, waits
+// for room and goes on, many times over, and the body arrives whole.
+func TestSendFileSlowReader(t *testing.T) {
+	live := NewLive(LiveOptions{})
+	if err := live.Publish(buildSet(t, versioned(2000))); err != nil {
+		t.Fatal(err)
+	}
+	var waits atomic.Int32
+	sendfile = func(out, in int, off *int64, n int) (int, error) {
+		m, err := unix.Sendfile(out, in, off, n)
+		if err == unix.EAGAIN {
+			waits.Add(1)
+		}
+		return m, err
+	}
+	// Set before the server starts, put back once it has stopped.
+	t.Cleanup(func() { sendfile = unix.Sendfile })
+	// The server's socket buffer is small too, so that sendfile fills it
+	// and must wait for room.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := NewFastServer(live, HandlerOptions{})
+	done := make(chan error, 1)
+	go func() { done <- server.Serve(smallSendBuffers{ln.(*net.TCPListener)}) }()
+	t.Cleanup(func() {
+		server.Shutdown()
+		<-done
+	})
+	srv := &testServer{URL: "http://" + ln.Addr().String()}
+	want := fetch(t, "GET", srv.URL+"/all.ics").body
+	if len(want) < 512<<10 || len(want) > keepMax {
+		t.Fatalf("all.ics is %d bytes: not large enough to fill the socket, or too large to be kept", len(want))
+	}
+	// The small receive buffer is set before connecting, so that the
+	// window the client offers is small from the start.
+	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, 4096) })
+		if err == nil {
+			err = serr
+		}
+		return err
+	}}
+	conn, err := d.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	before := sentFromFile.Load()
+	fmt.Fprint(conn, "GET /all.ics HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReaderSize(conn, 1024), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	buf := make([]byte, 1024)
+	for i := 0; ; i++ {
+		if i%8 == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		n, err := resp.Body.Read(buf)
+		got.Write(buf[:n])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Fatalf("%d bytes, want %d", got.Len(), len(want))
+	}
+	if sentFromFile.Load()-before != 1 {
+		t.Error("not sent from the file")
+	}
+	if waits.Load() == 0 {
+		t.Error("sendfile never had to wait for the socket: the test does not test that")
+	}
 }
 
 // TestSendFileUnsupported makes sendfile fail as a seccomp filter would:
@@ -154,4 +282,20 @@ func TestSendFileUnsupported(t *testing.T) {
 	if calls.Load() != 1 || !noSendfile.Load() {
 		t.Errorf("sendfile tried %d times, given up: %v; want once, and given up", calls.Load(), noSendfile.Load())
 	}
+}
+
+// smallSendBuffers gives each connection it accepts a send buffer of a
+// few KiB.
+type smallSendBuffers struct{ *net.TCPListener }
+
+func (l smallSendBuffers) Accept() (net.Conn, error) {
+	c, err := l.AcceptTCP()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.SetWriteBuffer(8 << 10); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
 }

@@ -15,10 +15,13 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/spf13/cobra"
+	"golang.org/x/time/rate"
 
 	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/programme"
@@ -159,7 +162,7 @@ func runServe(ctx context.Context, a *app, opts *serveOptions) error {
 	srv.WriteTimeout = writeTimeout
 	srv.IdleTimeout = idleTimeout
 	srv.MaxRequestBodySize = maxBodyBytes
-	srv.Logger = serverLog{log}
+	srv.Logger = newServerLog(log)
 	set := rl.live.Set()
 	local := "http://" + displayAddr(ln.Addr())
 	if guessed {
@@ -182,9 +185,12 @@ func runServe(ctx context.Context, a *app, opts *serveOptions) error {
 	}()
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(patientListener{ln, log}) }()
 	select {
 	case err := <-errc:
+		if err == nil {
+			err = errors.New("the listener was closed")
+		}
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
@@ -487,11 +493,62 @@ func accessLog(log *slog.Logger) func(feed.Served) {
 }
 
 // serverLog passes the HTTP server's own complaints (a connection it
-// could not serve) to the log as warnings.
-type serverLog struct{ log *slog.Logger }
+// could not serve, a panic) to the log as warnings, at most a few a
+// second: clients that send garbage cannot flood the log. Those left out
+// are counted in the next one logged.
+type serverLog struct {
+	log     *slog.Logger
+	limit   *rate.Limiter
+	dropped *atomic.Int64
+}
+
+func newServerLog(log *slog.Logger) serverLog {
+	return serverLog{log: log, limit: rate.NewLimiter(rate.Limit(5), 20), dropped: new(atomic.Int64)}
+}
 
 func (l serverLog) Printf(format string, args ...any) {
-	l.log.Warn(strings.TrimSpace(fmt.Sprintf(format, args...)))
+	if !l.limit.Allow() {
+		l.dropped.Add(1)
+		return
+	}
+	msg := strings.TrimSpace(fmt.Sprintf(format, args...))
+	if n := l.dropped.Swap(0); n > 0 {
+		l.log.Warn(msg, "left_out", n)
+		return
+	}
+	l.log.Warn(msg)
+}
+
+// patientListener retries the accept errors that pass (too many open
+// files, a connection aborted before it was accepted), waiting a little
+// longer each time up to a second, as net/http's server does, rather
+// than stop serving.
+type patientListener struct {
+	net.Listener
+	log *slog.Logger
+}
+
+func (l patientListener) Accept() (net.Conn, error) {
+	var wait time.Duration
+	for {
+		c, err := l.Listener.Accept()
+		if err == nil || !transientAcceptError(err) {
+			return c, err
+		}
+		wait = min(max(2*wait, 5*time.Millisecond), time.Second)
+		l.log.Warn("accept failed; retrying", "err", err, "wait", wait)
+		time.Sleep(wait)
+	}
+}
+
+func transientAcceptError(err error) bool {
+	for _, e := range []syscall.Errno{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM,
+		syscall.ECONNABORTED, syscall.ECONNRESET, syscall.EINTR, syscall.EAGAIN} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // batchWriter collects writes and passes them on together, every

@@ -5,8 +5,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -555,5 +559,67 @@ func TestBatchWriter(t *testing.T) {
 	}
 	if w.writes > writers*lines/10 {
 		t.Errorf("%d writes for %d lines: not batched", w.writes, n)
+	}
+}
+
+// flakyListener fails its first accepts with the given errors.
+type flakyListener struct {
+	net.Listener
+	errs []error
+}
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	if len(l.errs) > 0 {
+		err := l.errs[0]
+		l.errs = l.errs[1:]
+		return nil, err
+	}
+	return l.Listener.Accept()
+}
+
+func TestPatientListener(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	emfile := &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", syscall.EMFILE)}
+	flaky := &flakyListener{Listener: ln, errs: []error{emfile, emfile, syscall.ECONNABORTED}}
+	go func() {
+		if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+			c.Close()
+		}
+	}()
+	c, err := patientListener{flaky, log}.Accept()
+	if err != nil {
+		t.Fatalf("accept after passing errors: %v", err)
+	}
+	c.Close()
+	if n := strings.Count(logs.String(), "accept failed; retrying"); n != 3 {
+		t.Errorf("%d retries logged, want 3:\n%s", n, logs.String())
+	}
+	// Other errors end the accepting.
+	ln.Close()
+	if _, err := (patientListener{ln, log}).Accept(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("closed listener: %v", err)
+	}
+}
+
+func TestServerLogLimit(t *testing.T) {
+	var logs bytes.Buffer
+	l := newServerLog(slog.New(slog.NewTextHandler(&logs, nil)))
+	for i := 0; i < 200; i++ {
+		l.Printf("error when serving connection %d\n", i)
+	}
+	lines := strings.Count(logs.String(), "\n")
+	if lines < 20 || lines > 30 {
+		t.Errorf("%d of 200 lines logged at once, want the burst of 20 or a few more", lines)
+	}
+	time.Sleep(300 * time.Millisecond)
+	l.Printf("one more")
+	if !regexp.MustCompile(`msg="one more" left_out=1[0-9]{2}\n$`).MatchString(logs.String()) {
+		t.Errorf("the next line does not count those left out:\n%s", logs.String()[max(0, logs.Len()-200):])
 	}
 }
