@@ -122,7 +122,7 @@ func (h *handler) serveFast(ctx *fasthttp.RequestCtx) {
 		body := &fastBody{h: h, start: start, method: rq.method, path: rq.path, status: a.status,
 			body: a.body, res: a.res, ed: a.ed}
 		var stream io.Reader = body
-		if h.sendfile && a.body != nil && a.res != nil {
+		if h.sendfile && a.res != nil && rq.method != http.MethodHead {
 			if fb := fileBody(ctx, body); fb != nil {
 				stream = fb
 			}

@@ -45,7 +45,8 @@ type LiveOptions struct {
 	// any other is assembled from the events' shared bytes as it is sent.
 	// Zero means DefaultKeepBytes. On Linux, a server from NewFastServer
 	// also copies each kept body it sends to an in-memory file, to send it
-	// with sendfile: up to as much memory again, outside the Go heap.
+	// with sendfile (up to as much memory again, outside the Go heap), and
+	// keeps feeds over 1 MiB whole in that file alone, within this bound.
 	KeepBytes int
 }
 
@@ -141,12 +142,23 @@ func (ed *edition) bodyFile() *bodyFile {
 	return ed.file
 }
 
-// toFile writes res's kept body to the edition's file, once, and reports
-// whether it is there.
+// toFile writes res's body to the edition's file, once, and reports
+// whether it is there: a body kept whole, or a feed too large to keep in
+// the heap, assembled into the file alone within the bound of
+// LiveOptions.KeepBytes. res.whole must have been called before.
 func (res *resource) toFile(ed *edition) bool {
 	res.fileOnce.Do(func() {
-		if res.kept != nil {
+		switch {
+		case res.kept != nil:
 			res.fileOff, res.inFile = ed.bodyFile().add(res.kept)
+		case res.size > keepMax && res.head != nil:
+			if ed.keep.Add(-int64(res.size)) < 0 {
+				ed.keep.Add(int64(res.size))
+				return
+			}
+			if res.fileOff, res.inFile = ed.bodyFile().addFrom(res, ed); !res.inFile {
+				ed.keep.Add(int64(res.size))
+			}
 		}
 	})
 	return res.inFile

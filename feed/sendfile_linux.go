@@ -13,9 +13,10 @@ import (
 )
 
 // On Linux, a server from NewFastServer writes the feeds an edition keeps
-// whole to an in-memory file (memfd) the first time it sends them, and
-// sends them from it with sendfile(2), which hands the file's pages to
-// the socket without copying them. Each body is written once, at its own
+// whole to an in-memory file (memfd) the first time it sends them, feeds
+// too large to keep in the heap too (in the file alone), and sends them
+// from it with sendfile(2), which hands the file's pages to the socket
+// without copying them. Each body is written once, at its own
 // offset, and sent from that offset by any number of requests at once
 // (sendfile with an offset leaves the file's position alone). The file
 // is closed once its edition is no longer served and has been collected;
@@ -45,17 +46,48 @@ func (f *bodyFile) add(b []byte) (off int64, ok bool) {
 		return 0, false
 	}
 	off = f.size.Add(int64(len(b))) - int64(len(b))
-	for done := 0; done < len(b); {
-		n, err := unix.Pwrite(f.fd, b[done:], off+int64(done))
+	if _, err := (&offsetWriter{fd: f.fd, off: off}).Write(b); err != nil {
+		return 0, false
+	}
+	return off, true
+}
+
+// addFrom writes res's body, assembled from its parts, at the end of the
+// file and returns its offset; ok is false when it could not be written.
+func (f *bodyFile) addFrom(res *resource, ed *edition) (off int64, ok bool) {
+	if f == nil {
+		return 0, false
+	}
+	off = f.size.Add(int64(res.size)) - int64(res.size)
+	w := &offsetWriter{fd: f.fd, off: off}
+	if err := res.writeTo(w, ed); err != nil || w.off != off+int64(res.size) {
+		return 0, false
+	}
+	return off, true
+}
+
+// offsetWriter writes to a file at increasing offsets.
+type offsetWriter struct {
+	fd  int
+	off int64
+}
+
+func (w *offsetWriter) Write(p []byte) (int, error) {
+	for done := 0; done < len(p); {
+		n, err := unix.Pwrite(w.fd, p[done:], w.off)
 		if err == unix.EINTR {
 			continue
 		}
-		if err != nil || n == 0 {
-			return 0, false
+		if err == nil && n == 0 {
+			err = io.ErrShortWrite
+		}
+		if err != nil {
+			return done, err
 		}
 		done += n
+		w.off += int64(n)
 	}
-	return off, true
+	return len(p), nil
 }
 
 // sentFromFile counts the bodies sent with sendfile, for tests.
@@ -69,7 +101,7 @@ var sentFromFile atomic.Int64
 // would send them.
 func fileBody(ctx *fasthttp.RequestCtx, body *fastBody) io.Reader {
 	res := body.res
-	if res == nil || res.kept == nil || noSendfile.Load() {
+	if res == nil || noSendfile.Load() || res.kept == nil && (res.size <= keepMax || res.head == nil) {
 		return nil
 	}
 	tc, ok := ctx.Conn().(*net.TCPConn)

@@ -299,3 +299,41 @@ func (l smallSendBuffers) Accept() (net.Conn, error) {
 	}
 	return c, nil
 }
+
+// TestSendFileLarge checks a feed too large to keep in the heap: it is
+// kept in the file alone, within the bound of KeepBytes, and sent from
+// it; without room in the bound it is assembled as it is sent.
+func TestSendFileLarge(t *testing.T) {
+	set := buildSet(t, versioned(3500))
+	all := set.Feeds[0]
+	if all.Path() != "all.ics" || all.Size <= keepMax {
+		t.Fatalf("%s is %d bytes: not over %d", all.Path(), all.Size, keepMax)
+	}
+	want := all.Bytes()
+	for _, tt := range []struct {
+		keep     int
+		fromFile bool
+	}{{0, true}, {all.Size - 1, false}} {
+		live := NewLive(LiveOptions{KeepBytes: tt.keep})
+		if err := live.Publish(set); err != nil {
+			t.Fatal(err)
+		}
+		srv := serveFast(t, live, HandlerOptions{})
+		before := sentFromFile.Load()
+		for i := 0; i < 2; i++ {
+			if r := fetch(t, "GET", srv.URL+"/all.ics"); r.code != 200 || !bytes.Equal(r.body, want) {
+				t.Fatalf("keep %d: %d, %d bytes, want %d", tt.keep, r.code, len(r.body), len(want))
+			}
+		}
+		if got := sentFromFile.Load()-before == 2; got != tt.fromFile {
+			t.Errorf("keep %d: sent from the file: %v, want %v", tt.keep, got, tt.fromFile)
+		}
+		ed := live.cur.Load()
+		if res := ed.static["all.ics"]; res.kept != nil || res.inFile != tt.fromFile {
+			t.Errorf("keep %d: kept in the heap: %v, in the file: %v", tt.keep, res.kept != nil, res.inFile)
+		}
+		if tt.fromFile && ed.keep.Load() != int64(DefaultKeepBytes-all.Size) {
+			t.Errorf("%d bytes of the bound left, want %d", ed.keep.Load(), DefaultKeepBytes-all.Size)
+		}
+	}
+}

@@ -16,4 +16,6 @@ func newBodyFile(*edition) *bodyFile { return nil }
 
 func (*bodyFile) add([]byte) (int64, bool) { return 0, false }
 
+func (*bodyFile) addFrom(*resource, *edition) (int64, bool) { return 0, false }
+
 func fileBody(*fasthttp.RequestCtx, *fastBody) io.Reader { return nil }
