@@ -623,3 +623,39 @@ func TestServerLogLimit(t *testing.T) {
 		t.Errorf("the next line does not count those left out:\n%s", logs.String()[max(0, logs.Len()-200):])
 	}
 }
+
+// TestServeShutdownFinishesRequests stops the server while a request is
+// on its way in: it is answered in full, with "Connection: close", and
+// the server then exits cleanly.
+func TestServeShutdownFinishesRequests(t *testing.T) {
+	s := startServe(t, "--stateless")
+	_, _, want := get(t, s.url+"all.ics")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(strings.TrimSuffix(s.url, "/"), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprint(conn, "GET /all.ics HTTP/1.1\r\nHost: x\r\n")
+	time.Sleep(100 * time.Millisecond)
+	s.cancel() // as SIGTERM does
+	time.Sleep(300 * time.Millisecond)
+	fmt.Fprint(conn, "\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("the request in flight was not answered: %v", err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || !bytes.Equal(body, want) || !resp.Close {
+		t.Errorf("answer during shutdown: %d, %d bytes of %d, close %v, %v", resp.StatusCode, len(body), len(want), resp.Close, err)
+	}
+	select {
+	case code := <-s.done:
+		if code != 0 {
+			t.Errorf("exit %d:\n%s", code, s.stderr)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("confcal serve did not stop")
+	}
+	s.cancel = nil
+}
