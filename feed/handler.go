@@ -156,7 +156,7 @@ func (a *answer) del(name string) {
 
 // hasBody reports whether the answer carries a body, HEAD aside.
 func (a *answer) hasBody() bool {
-	return a.status != http.StatusNotModified && (a.body != nil || a.res != nil)
+	return a.body != nil || a.res != nil
 }
 
 // A route answers a GET or HEAD request for a path it matched.

@@ -62,10 +62,15 @@ func fastError(ctx *fasthttp.RequestCtx, err error) {
 	case errors.As(err, &ne) && ne.Timeout():
 		code, msg = http.StatusRequestTimeout, "request not received in time"
 	}
+	failFast(&ctx.Response, code, msg)
+}
+
+// failFast answers with an error, as answer.fail words it.
+func failFast(resp *fasthttp.Response, code int, msg string) {
 	var a answer
 	a.fail(code, msg)
-	a.header(&ctx.Response)
-	ctx.Response.SetBodyRaw(a.body)
+	a.header(resp)
+	resp.SetBodyRaw(a.body)
 }
 
 // header sets the answer's status and header fields on resp.
@@ -86,10 +91,7 @@ func (h *handler) serveFast(ctx *fasthttp.RequestCtx) {
 		if v := recover(); v != nil {
 			ctx.Logger().Printf("panic answering %s: %v\n%s", ctx.RequestURI(), v, debug.Stack())
 			ctx.Response.Reset()
-			var a answer
-			a.fail(http.StatusInternalServerError, "internal error")
-			a.header(&ctx.Response)
-			ctx.Response.SetBodyRaw(a.body)
+			failFast(&ctx.Response, http.StatusInternalServerError, "internal error")
 			ctx.SetConnectionClose()
 		}
 	}()

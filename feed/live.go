@@ -142,6 +142,13 @@ func (ed *edition) bodyFile() *bodyFile {
 	return ed.file
 }
 
+// mayFile reports whether toFile may put res in the file: kept whole, or
+// too large to keep in the heap. res.whole must have been called before.
+func (res *resource) mayFile() bool { return res.kept != nil || res.tooLargeToKeep() }
+
+// tooLargeToKeep: a feed assembled as it is sent, over keepMax.
+func (res *resource) tooLargeToKeep() bool { return res.size > keepMax && res.head != nil }
+
 // toFile writes res's body to the edition's file, once, and reports
 // whether it is there: a body kept whole, or a feed too large to keep in
 // the heap, assembled into the file alone within the bound of
@@ -151,7 +158,7 @@ func (res *resource) toFile(ed *edition) bool {
 		switch {
 		case res.kept != nil:
 			res.fileOff, res.inFile = ed.bodyFile().add(res.kept)
-		case res.size > keepMax && res.head != nil:
+		case res.tooLargeToKeep():
 			if ed.keep.Add(-int64(res.size)) < 0 {
 				ed.keep.Add(int64(res.size))
 				return

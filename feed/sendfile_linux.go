@@ -101,7 +101,7 @@ var sentFromFile atomic.Int64
 // would send them.
 func fileBody(ctx *fasthttp.RequestCtx, body *fastBody) io.Reader {
 	res := body.res
-	if res == nil || noSendfile.Load() || res.kept == nil && (res.size <= keepMax || res.head == nil) {
+	if res == nil || noSendfile.Load() || !res.mayFile() {
 		return nil
 	}
 	tc, ok := ctx.Conn().(*net.TCPConn)
@@ -159,6 +159,7 @@ var sendfile = unix.Sendfile
 var noSendfile atomic.Bool
 
 func (b *sendfileBody) WriteTo(w io.Writer) (int64, error) {
+	defer b.done()
 	off, left := b.off, b.size
 	var serr error
 	err := b.rc.Write(func(s uintptr) bool {
@@ -188,13 +189,10 @@ func (b *sendfileBody) WriteTo(w io.Writer) (int64, error) {
 		// Nothing sent yet: the body goes from memory, and so will every
 		// body after it.
 		noSendfile.Store(true)
-		n, err := b.fastBody.WriteTo(w)
-		b.done()
-		return n, err
+		return b.fastBody.WriteTo(w)
 	}
 	sent := int64(b.size - left)
 	b.n += sent
-	b.done()
 	if err == nil {
 		sentFromFile.Add(1)
 	}

@@ -649,13 +649,5 @@ func TestServeShutdownFinishesRequests(t *testing.T) {
 	if err != nil || resp.StatusCode != 200 || !bytes.Equal(body, want) || !resp.Close {
 		t.Errorf("answer during shutdown: %d, %d bytes of %d, close %v, %v", resp.StatusCode, len(body), len(want), resp.Close, err)
 	}
-	select {
-	case code := <-s.done:
-		if code != 0 {
-			t.Errorf("exit %d:\n%s", code, s.stderr)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("confcal serve did not stop")
-	}
-	s.cancel = nil
+	s.stop(t) // waits for a clean exit
 }
