@@ -6,8 +6,9 @@ import (
 	"strings"
 	"time"
 
-	ics "github.com/arran4/golang-ical"
+	goical "github.com/arran4/golang-ical"
 
+	"github.com/confcal/confcal/ics"
 	"github.com/confcal/confcal/programme"
 )
 
@@ -25,7 +26,7 @@ type header struct {
 }
 
 func newHeader(p *programme.Programme, events []*Event, r *renderer) *header {
-	h := &header{mainZone: p.Location.String(), zones: map[string][]byte{}, desc: oneLine(r.text(p.Description))}
+	h := &header{mainZone: p.Location.String(), zones: map[string][]byte{}, desc: ics.OneLine(r.text(p.Description))}
 	first, last := p.Bounds()
 	for _, ev := range events {
 		a, b := ev.Session.Interval(p)
@@ -61,7 +62,7 @@ func newHeader(p *programme.Programme, events []*Event, r *renderer) *header {
 			continue
 		}
 		var b strings.Builder
-		_ = VTimezone(loc, first, last).SerializeTo(&b, serialConfig)
+		_ = ics.VTimezone(loc, first, last).SerializeTo(&b, serialConfig)
 		h.zones[name] = []byte(b.String())
 	}
 	refresh := r.opts.Refresh
@@ -71,7 +72,7 @@ func newHeader(p *programme.Programme, events []*Event, r *renderer) *header {
 	if refresh == 0 {
 		refresh = time.Hour
 	}
-	h.refresh = isoDuration(refresh)
+	h.refresh = ics.Duration(refresh)
 	h.common = h.commonProperties(p, r.opts)
 	return h
 }
@@ -81,24 +82,24 @@ func newHeader(p *programme.Programme, events []*Event, r *renderer) *header {
 // properties every feed of the set shares are serialized once; those of
 // the feed follow them.
 func (h *header) calendar(set *Set, f *Feed) []byte {
-	var props []ics.CalendarProperty
+	var props []goical.CalendarProperty
 	add := func(name, value string, params map[string][]string) {
-		props = append(props, ics.CalendarProperty{BaseProperty: ics.BaseProperty{IANAToken: name, Value: value, ICalParameters: params}})
+		props = append(props, goical.CalendarProperty{BaseProperty: goical.BaseProperty{IANAToken: name, Value: value, ICalParameters: params}})
 	}
-	title := oneLine(f.Title)
-	add(string(ics.PropertyName), title, nil)
-	add(string(ics.PropertyXWRCalName), title, nil)
+	title := ics.OneLine(f.Title)
+	add(string(goical.PropertyName), title, nil)
+	add(string(goical.PropertyXWRCalName), title, nil)
 	if set.opts.BaseURL != "" {
 		u := strings.TrimRight(set.opts.BaseURL, "/") + "/" + f.Path()
-		add(string(ics.PropertyUrl), u, nil)
+		add(string(goical.PropertyUrl), u, nil)
 		add("SOURCE", u, map[string][]string{"VALUE": {"URI"}})
 	}
 	if f.Colour != "" {
-		add(string(ics.PropertyColor), cssColourName(f.Colour), nil)
+		add(string(goical.PropertyColor), cssColourName(f.Colour), nil)
 		add("X-APPLE-CALENDAR-COLOR", strings.ToUpper(f.Colour), nil)
 	}
 	if !f.Modified.IsZero() {
-		add(string(ics.PropertyLastModified), f.Modified.UTC().Format(dateTimeUTC), nil)
+		add(string(goical.PropertyLastModified), f.Modified.UTC().Format(dateTimeUTC), nil)
 	}
 	var own bytes.Buffer
 	for _, prop := range props {
@@ -121,11 +122,11 @@ func (h *header) calendar(set *Set, f *Feed) []byte {
 // commonProperties serializes the start of every calendar of the set:
 // BEGIN:VCALENDAR and the properties that do not depend on the feed.
 func (h *header) commonProperties(p *programme.Programme, opts Options) []byte {
-	cal := ics.NewCalendar()
+	cal := goical.NewCalendar()
 	cal.SetProductId(ProductID)
 	cal.SetCalscale("GREGORIAN")
 	if opts.organiser() {
-		cal.SetMethod(ics.MethodPublish)
+		cal.SetMethod(goical.MethodPublish)
 	}
 	if h.desc != "" {
 		cal.SetDescription(h.desc)

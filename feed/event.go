@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
-	ics "github.com/arran4/golang-ical"
+	goical "github.com/arran4/golang-ical"
 
+	"github.com/confcal/confcal/ics"
 	"github.com/confcal/confcal/programme"
 )
 
@@ -30,13 +31,8 @@ type Event struct {
 	sum [sha256.Size]byte
 }
 
-// UID returns the iCalendar UID of session s of p: stable across builds
-// and unique across programmes sharing a domain.
-func UID(p *programme.Programme, s *programme.Session) string {
-	return p.ID + "-" + s.UIDKey + "@" + p.Domain
-}
 
-var serialConfig = &ics.SerializationConfiguration{MaxLength: 75, PropertyMaxLength: 75, NewLine: "\r\n"}
+var serialConfig = &goical.SerializationConfiguration{MaxLength: 75, PropertyMaxLength: 75, NewLine: "\r\n"}
 
 const (
 	dateTimeLocal = "20060102T150405"
@@ -49,7 +45,7 @@ type renderer struct {
 	p     *programme.Programme
 	opts  Options
 	lang  string
-	words labels
+	words ics.Words
 }
 
 func (r *renderer) text(t programme.Text) string {
@@ -57,8 +53,8 @@ func (r *renderer) text(t programme.Text) string {
 }
 
 func (r *renderer) event(s *programme.Session, meta Meta, ghost bool) (*Event, error) {
-	uid := UID(r.p, s)
-	ev := ics.NewEvent(uid)
+	uid := r.p.UID(s)
+	ev := goical.NewEvent(uid)
 	ev.SetDtStampTime(meta.Modified)
 	ev.SetCreatedTime(meta.Created)
 	ev.SetModifiedAt(meta.Modified)
@@ -67,27 +63,27 @@ func (r *renderer) event(s *programme.Session, meta Meta, ghost bool) (*Event, e
 	}
 	zones := r.setTimes(ev, s)
 
-	summary := oneLine(r.text(s.Title))
+	summary := ics.OneLine(r.text(s.Title))
 	switch s.Status {
 	case programme.Cancelled:
-		ev.SetStatus(ics.ObjectStatusCancelled)
+		ev.SetStatus(goical.ObjectStatusCancelled)
 		if !r.opts.NoCancelledPrefix {
 			summary = r.words.Cancelled + ": " + summary
 		}
 	case programme.Tentative:
-		ev.SetStatus(ics.ObjectStatusTentative)
+		ev.SetStatus(goical.ObjectStatusTentative)
 	default:
-		ev.SetStatus(ics.ObjectStatusConfirmed)
+		ev.SetStatus(goical.ObjectStatusConfirmed)
 	}
 	ev.SetSummary(summary)
 	if d := r.description(s, meta.Was); d != "" {
 		ev.SetDescription(d)
 	}
-	if loc := r.location(s); loc != "" {
+	if loc := ics.Location(r.p, s, r.lang); loc != "" {
 		ev.SetLocation(loc)
 	}
 	if s.Venue != nil && s.Venue.Geo != nil {
-		ev.SetProperty(ics.ComponentPropertyGeo, formatGeo(s.Venue.Geo))
+		ev.SetProperty(goical.ComponentPropertyGeo, formatGeo(s.Venue.Geo))
 	}
 	if s.URL != "" {
 		ev.SetURL(s.URL)
@@ -96,21 +92,21 @@ func (r *renderer) event(s *programme.Session, meta Meta, ghost bool) (*Event, e
 		ev.AddCategory(c)
 	}
 	if s.Livestream != "" {
-		ev.AddProperty(ics.ComponentProperty("CONFERENCE"), s.Livestream,
-			ics.WithValue("URI"), &ics.KeyValues{Key: "FEATURE", Value: []string{"VIDEO"}},
-			&ics.KeyValues{Key: "LABEL", Value: []string{paramValue(r.words.Livestream)}})
+		ev.AddProperty(goical.ComponentProperty("CONFERENCE"), s.Livestream,
+			goical.WithValue("URI"), &goical.KeyValues{Key: "FEATURE", Value: []string{"VIDEO"}},
+			&goical.KeyValues{Key: "LABEL", Value: []string{ics.Param(r.words.Livestream)}})
 	}
 	if r.opts.organiser() {
-		ev.SetOrganizer("mailto:"+r.p.Organiser.Email, ics.WithCN(paramValue(r.organiserName())))
+		ev.SetOrganizer("mailto:"+r.p.Organiser.Email, goical.WithCN(ics.Param(r.organiserName())))
 	}
 	if s.AllDay {
-		ev.SetTimeTransparency(ics.TransparencyTransparent)
+		ev.SetTimeTransparency(goical.TransparencyTransparent)
 	}
 	if r.opts.Alarm > 0 && s.Status != programme.Cancelled && !s.AllDay {
 		a := ev.AddAlarm()
-		a.SetAction(ics.ActionDisplay)
-		a.SetTrigger("-" + isoDuration(r.opts.Alarm))
-		a.SetProperty(ics.ComponentPropertyDescription, r.words.Reminder+": "+summary)
+		a.SetAction(goical.ActionDisplay)
+		a.SetTrigger("-" + ics.Duration(r.opts.Alarm))
+		a.SetProperty(goical.ComponentPropertyDescription, r.words.Reminder+": "+summary)
 	}
 	var b bytes.Buffer
 	if err := ev.SerializeTo(&b, serialConfig); err != nil {
@@ -134,20 +130,20 @@ func formatGeo(g *programme.Geo) string {
 // event whose start or end falls in an hour a DST change repeats or skips
 // is written in UTC instead, so that no reader can place its end before its
 // start.
-func (r *renderer) setTimes(ev *ics.VEvent, s *programme.Session) []string {
+func (r *renderer) setTimes(ev *goical.VEvent, s *programme.Session) []string {
 	if s.AllDay {
-		ev.SetProperty(ics.ComponentPropertyDtStart, s.StartDate.Compact(), ics.WithValue("DATE"))
-		ev.SetProperty(ics.ComponentPropertyDtEnd, s.EndDate.AddDays(1).Compact(), ics.WithValue("DATE"))
+		ev.SetProperty(goical.ComponentPropertyDtStart, s.StartDate.Compact(), goical.WithValue("DATE"))
+		ev.SetProperty(goical.ComponentPropertyDtEnd, s.EndDate.AddDays(1).Compact(), goical.WithValue("DATE"))
 		return nil
 	}
 	loc := s.Zone(r.p)
 	if loc == time.UTC || ambiguous(s.Start, loc) || (!s.End.IsZero() && ambiguous(s.End, loc)) {
-		ev.SetProperty(ics.ComponentPropertyDtStart, s.Start.UTC().Format(dateTimeUTC))
+		ev.SetProperty(goical.ComponentPropertyDtStart, s.Start.UTC().Format(dateTimeUTC))
 		setEnd(ev, s, s.End.UTC().Format(dateTimeUTC))
 		return nil
 	}
-	tzid := ics.WithTZID(loc.String())
-	ev.SetProperty(ics.ComponentPropertyDtStart, s.Start.In(loc).Format(dateTimeLocal), tzid)
+	tzid := goical.WithTZID(loc.String())
+	ev.SetProperty(goical.ComponentPropertyDtStart, s.Start.In(loc).Format(dateTimeLocal), tzid)
 	setEnd(ev, s, s.End.In(loc).Format(dateTimeLocal), tzid)
 	return []string{loc.String()}
 }
@@ -155,12 +151,12 @@ func (r *renderer) setTimes(ev *ics.VEvent, s *programme.Session) []string {
 // setEnd writes DTEND, or, for a session whose end is not published, an
 // explicit zero DURATION: RFC 5545 gives a DTSTART alone no length either,
 // but some readers invent one hour for it.
-func setEnd(ev *ics.VEvent, s *programme.Session, value string, params ...ics.PropertyParameter) {
+func setEnd(ev *goical.VEvent, s *programme.Session, value string, params ...goical.PropertyParameter) {
 	if s.End.IsZero() {
-		ev.SetProperty(ics.ComponentPropertyDuration, "PT0S")
+		ev.SetProperty(goical.ComponentPropertyDuration, "PT0S")
 		return
 	}
-	ev.SetProperty(ics.ComponentPropertyDtEnd, value, params...)
+	ev.SetProperty(goical.ComponentPropertyDtEnd, value, params...)
 }
 
 // ambiguous reports whether the wall-clock time of t in loc happens twice
@@ -175,42 +171,11 @@ func ambiguous(t time.Time, loc *time.Location) bool {
 	return st != programme.WallOK || !u.Equal(t.Truncate(time.Second))
 }
 
-func (r *renderer) location(s *programme.Session) string {
-	var parts []string
-	if s.Room != nil {
-		parts = append(parts, r.text(s.Room.Name))
-	}
-	if s.Venue != nil {
-		parts = append(parts, r.text(s.Venue.Name))
-		if s.Venue.Address != "" {
-			parts = append(parts, s.Venue.Address)
-		}
-	}
-	if s.Location != "" {
-		parts = append(parts, s.Location)
-	}
-	return oneLine(strings.Join(dedupe(parts), ", "))
-}
-
-func dedupe(parts []string) []string {
-	out := parts[:0]
-	for _, p := range parts {
-		if p == "" {
-			continue
-		}
-		if len(out) > 0 && strings.Contains(out[len(out)-1], p) {
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
 func (r *renderer) categories(s *programme.Session) []string {
 	var out []string
 	seen := map[string]bool{}
 	add := func(c string) {
-		c = oneLine(c)
+		c = ics.OneLine(c)
 		if c != "" && !seen[strings.ToLower(c)] {
 			seen[strings.ToLower(c)] = true
 			out = append(out, c)
@@ -226,86 +191,14 @@ func (r *renderer) categories(s *programme.Session) []string {
 	return out
 }
 
-// description is the plain-text body: subtitle, the session's own text,
-// then speakers, tracks, room and links, one per line.
+// description is the plain-text body: a note if the session moved, then
+// its text and facts (ics.Describe).
 func (r *renderer) description(s *programme.Session, was *Snapshot) string {
-	var b strings.Builder
-	para := func(text string) {
-		text = strings.TrimSpace(cleanText(text))
-		if text == "" {
-			return
-		}
-		if b.Len() > 0 {
-			b.WriteString("\n\n")
-		}
-		b.WriteString(text)
-	}
+	lead := ""
 	if was != nil && s.Status != programme.Cancelled {
-		para(r.words.Moved + " " + r.formerly(was) + ".")
+		lead = r.words.Moved + " " + r.formerly(was) + "."
 	}
-	para(r.text(s.Subtitle))
-	para(r.text(s.Description))
-	var facts []string
-	if len(s.Speakers) > 0 {
-		names := make([]string, len(s.Speakers))
-		for i, sp := range s.Speakers {
-			names[i] = sp.Name
-			if sp.Affiliation != "" {
-				names[i] += " (" + sp.Affiliation + ")"
-			}
-		}
-		facts = append(facts, r.words.Speakers+": "+strings.Join(names, ", "))
-	}
-	if len(s.Tracks) > 0 {
-		names := make([]string, len(s.Tracks))
-		for i, t := range s.Tracks {
-			names[i] = r.text(t.Name)
-		}
-		label := r.words.Track
-		if len(names) > 1 {
-			label = r.words.Tracks
-		}
-		facts = append(facts, label+": "+strings.Join(names, ", "))
-	}
-	if s.Room != nil {
-		facts = append(facts, r.words.Room+": "+r.text(s.Room.Name))
-	}
-	if !s.AllDay && s.End.IsZero() {
-		facts = append(facts, r.words.NoEnd)
-	}
-	if s.Livestream != "" {
-		facts = append(facts, r.words.Livestream+": "+s.Livestream)
-	}
-	if s.URL != "" {
-		facts = append(facts, r.words.More+": "+s.URL)
-	}
-	para(strings.Join(facts, "\n"))
-	return b.String()
-}
-
-// isoDuration formats d as an RFC 5545 duration, e.g. PT10M or P1D.
-func isoDuration(d time.Duration) string {
-	if d <= 0 {
-		return "PT0S"
-	}
-	if d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("P%dD", d/(24*time.Hour))
-	}
-	var b strings.Builder
-	b.WriteString("PT")
-	if h := d / time.Hour; h > 0 {
-		fmt.Fprintf(&b, "%dH", h)
-	}
-	if m := d % time.Hour / time.Minute; m > 0 {
-		fmt.Fprintf(&b, "%dM", m)
-	}
-	if s := d % time.Minute / time.Second; s > 0 {
-		fmt.Fprintf(&b, "%dS", s)
-	}
-	if b.Len() == 2 {
-		return "PT0S"
-	}
-	return b.String()
+	return ics.Describe(r.p, s, r.lang, lead)
 }
 
 // formerly describes where and when a moved session used to be.

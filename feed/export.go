@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/confcal/confcal/ics"
 )
 
 // ExportResult says what Export did.
@@ -38,7 +40,7 @@ func (set *Set) SessionFeed(ev *Event) *Feed {
 
 // sessionFeed is SessionFeed without the assembled calendar.
 func (set *Set) sessionFeed(ev *Event) *Feed {
-	return set.feed(KindSession, ev.Session.ID, "session/"+ev.Session.UIDKey, oneLine(set.renderTitle(ev)), "", []*Event{ev})
+	return set.feed(KindSession, ev.Session.ID, "session/"+ev.Session.UIDKey, ics.OneLine(set.renderTitle(ev)), "", []*Event{ev})
 }
 
 func (set *Set) renderTitle(ev *Event) string {

@@ -185,7 +185,7 @@ func TestTimes(t *testing.T) {
 	set := build(t, p, feed.Options{})
 	got := parse(t, set.Feed("all").Bytes())
 	for _, s := range p.Sessions {
-		ev, ok := got[feed.UID(p, s)]
+		ev, ok := got[p.UID(s)]
 		if !ok {
 			t.Errorf("%s: missing", s.ID)
 			continue
@@ -240,7 +240,7 @@ func TestEventProperties(t *testing.T) {
 
 func TestText(t *testing.T) {
 	p := load(t, "dst")
-	ev := parse(t, build(t, p, feed.Options{}).Feed("all").Bytes())[feed.UID(p, p.Session("text"))].raw
+	ev := parse(t, build(t, p, feed.Options{}).Feed("all").Bytes())[p.UID(p.Session("text"))].raw
 	if got, want := ev.GetProperty(ics.ComponentPropertySummary).Value, p.Session("text").Title.In(""); got != want {
 		t.Errorf("summary round trip: %q, want %q", got, want)
 	}
@@ -293,44 +293,6 @@ func TestEventBytesShared(t *testing.T) {
 				t.Fatalf("%s lacks the bytes of %s", f.Path(), ev.UID)
 			}
 		}
-	}
-}
-
-func TestVTimezoneShapes(t *testing.T) {
-	from := time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)
-	to := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
-	tests := []struct {
-		zone      string
-		rrules    int
-		daylights int
-		standards int
-	}{
-		{"Europe/Paris", 2, 1, 1},
-		{"America/New_York", 2, 1, 1},
-		{"Australia/Sydney", 2, 1, 1},
-		{"Europe/Dublin", 2, 1, 1},
-		{"Asia/Tokyo", 0, 0, 1},
-		{"America/Santiago", 0, -1, -1}, // Sundays on or after a date: one observance per change
-	}
-	for _, tt := range tests {
-		loc, _ := time.LoadLocation(tt.zone)
-		s := feed.VTimezone(loc, from, to).Serialize(&ics.SerializationConfiguration{MaxLength: 75, NewLine: "\r\n"})
-		if n := strings.Count(s, "RRULE:"); n != tt.rrules {
-			t.Errorf("%s: %d RRULEs, want %d:\n%s", tt.zone, n, tt.rrules, s)
-		}
-		if tt.daylights >= 0 && strings.Count(s, "BEGIN:DAYLIGHT") != tt.daylights {
-			t.Errorf("%s: DAYLIGHT count:\n%s", tt.zone, s)
-		}
-		if tt.standards >= 0 && strings.Count(s, "BEGIN:STANDARD") != tt.standards {
-			t.Errorf("%s: STANDARD count:\n%s", tt.zone, s)
-		}
-	}
-	// Irish winter time is GMT, summer IST: the summer must be DAYLIGHT
-	// whatever the zone database's negative-DST flag says.
-	dublin, _ := time.LoadLocation("Europe/Dublin")
-	s := feed.VTimezone(dublin, from, to).Serialize(&ics.SerializationConfiguration{MaxLength: 75, NewLine: "\r\n"})
-	if !strings.Contains(s, "BEGIN:DAYLIGHT\r\nDTSTART:20240331T010000\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0100") {
-		t.Errorf("Dublin:\n%s", s)
 	}
 }
 

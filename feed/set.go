@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/confcal/confcal/ics"
 	"github.com/confcal/confcal/programme"
 )
 
@@ -111,7 +112,7 @@ func Build(p *programme.Programme, opts Options) (*Set, error) {
 		lang = p.Lang()
 	}
 	opts.withMethod = p.Organiser.Email != ""
-	r := &renderer{p: p, opts: opts, lang: lang, words: labelsFor(lang)}
+	r := &renderer{p: p, opts: opts, lang: lang, words: ics.WordsFor(lang)}
 	set := &Set{Programme: p, Lang: lang, opts: opts, byUID: map[string]*Event{}, bySlug: map[string]*Feed{}}
 
 	sessions := append([]*programme.Session(nil), p.Sessions...)

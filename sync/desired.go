@@ -3,9 +3,9 @@ package sync
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
+	"github.com/confcal/confcal/ics"
 	"github.com/confcal/confcal/programme"
 )
 
@@ -19,9 +19,6 @@ const (
 type BuildOptions struct {
 	// Lang is the language of texts ("" for the programme's first).
 	Lang string
-	// UID returns a session's UID; nil uses "<programme>-<key>@<domain>",
-	// the UID of confcal's feeds.
-	UID func(*programme.Session) string
 	// Cancelled is CancelledRemove (the default) or CancelledMark.
 	Cancelled string
 	// Generation is the Owner's generation.
@@ -60,10 +57,6 @@ func Build(p *programme.Programme, chosen []*programme.Session, opts BuildOption
 		return Desired{}, fmt.Errorf("cancelled sessions: %q is neither %q nor %q", opts.Cancelled, CancelledRemove, CancelledMark)
 	}
 	owner := Owner{Source: p.ID, Generation: opts.Generation}
-	uid := opts.UID
-	if uid == nil {
-		uid = func(s *programme.Session) string { return p.ID + "-" + s.UIDKey + "@" + p.Domain }
-	}
 	lang := opts.Lang
 	if lang == "" {
 		lang = p.Lang()
@@ -78,7 +71,7 @@ func Build(p *programme.Programme, chosen []*programme.Session, opts BuildOption
 	sessions := append([]*programme.Session(nil), p.Sessions...)
 	sort.SliceStable(sessions, func(i, j int) bool { return programme.Less(p, sessions[i], sessions[j]) })
 	for _, s := range sessions {
-		u := uid(s)
+		u := p.UID(s) // the UID of confcal's feeds
 		id := EventID(owner, u)
 		if prev, dup := seen[id]; dup {
 			return Desired{}, fmt.Errorf("build desired events: sessions %s and %s share the UID %s", prev, s.ID, u)
@@ -116,14 +109,14 @@ type fieldRenderer struct {
 }
 
 func (r fieldRenderer) text(t programme.Text) string {
-	return oneLine(t.In(r.lang, r.p.Languages...))
+	return ics.OneLine(t.In(r.lang, r.p.Languages...))
 }
 
 func (r fieldRenderer) fields(s *programme.Session) Fields {
 	f := Fields{
 		Title:       r.text(s.Title),
-		Description: r.description(s),
-		Location:    r.location(s),
+		Description: ics.Describe(r.p, s, r.lang, ""),
+		Location:    ics.Location(r.p, s, r.lang),
 		URL:         s.URL,
 		Status:      "confirmed",
 	}
@@ -150,72 +143,3 @@ func (r fieldRenderer) fields(s *programme.Session) Fields {
 	}
 	return f
 }
-
-func (r fieldRenderer) location(s *programme.Session) string {
-	var parts []string
-	add := func(p string) {
-		p = oneLine(p)
-		if p == "" {
-			return
-		}
-		if len(parts) > 0 && strings.Contains(parts[len(parts)-1], p) {
-			return
-		}
-		parts = append(parts, p)
-	}
-	if s.Room != nil {
-		add(r.text(s.Room.Name))
-	}
-	if s.Venue != nil {
-		add(r.text(s.Venue.Name))
-		add(s.Venue.Address)
-	}
-	add(s.Location)
-	return strings.Join(parts, ", ")
-}
-
-// description is the session's text, then one line per fact.
-func (r fieldRenderer) description(s *programme.Session) string {
-	var paras []string
-	for _, t := range []programme.Text{s.Subtitle, s.Description} {
-		if v := strings.TrimSpace(t.In(r.lang, r.p.Languages...)); v != "" {
-			paras = append(paras, v)
-		}
-	}
-	var facts []string
-	if len(s.Speakers) > 0 {
-		names := make([]string, len(s.Speakers))
-		for i, sp := range s.Speakers {
-			names[i] = sp.Name
-			if sp.Affiliation != "" {
-				names[i] += " (" + sp.Affiliation + ")"
-			}
-		}
-		facts = append(facts, "Speakers: "+strings.Join(names, ", "))
-	}
-	if len(s.Tracks) > 0 {
-		names := make([]string, len(s.Tracks))
-		for i, t := range s.Tracks {
-			names[i] = r.text(t.Name)
-		}
-		facts = append(facts, "Track: "+strings.Join(names, ", "))
-	}
-	if s.Room != nil {
-		facts = append(facts, "Room: "+r.text(s.Room.Name))
-	}
-	if !s.AllDay && s.End.IsZero() {
-		facts = append(facts, "End time not published")
-	}
-	if s.Livestream != "" {
-		facts = append(facts, "Livestream: "+s.Livestream)
-	}
-	if s.URL != "" {
-		facts = append(facts, "More: "+s.URL)
-	}
-	if len(facts) > 0 {
-		paras = append(paras, strings.Join(facts, "\n"))
-	}
-	return strings.Join(paras, "\n\n")
-}
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

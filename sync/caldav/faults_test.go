@@ -11,7 +11,6 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/programme"
 	calsync "github.com/confcal/confcal/sync"
 	"github.com/confcal/confcal/sync/caldav"
@@ -34,7 +33,7 @@ func TestConflictBetweenPlanAndApply(t *testing.T) {
 		t.Fatalf("plan: %+v", c)
 	}
 	idOf := func(id string) string {
-		return calsync.EventID(calsync.Owner{Source: p.ID}, feed.UID(p, session(p, id)))
+		return calsync.EventID(calsync.Owner{Source: p.ID}, p.UID(session(p, id)))
 	}
 
 	// Meanwhile, in another client: notes and an alarm on s0; s1 taken
@@ -73,7 +72,7 @@ func TestConflictBetweenPlanAndApply(t *testing.T) {
 	}
 
 	objs := r.objects(t)
-	s0 := objs[feed.UID(p, session(p, "s0"))]
+	s0 := objs[p.UID(session(p, "s0"))]
 	if got := s0.text(ical.PropSummary); got != "Session 0 (updated)" {
 		t.Errorf("s0: SUMMARY %q", got)
 	}
@@ -86,7 +85,7 @@ func TestConflictBetweenPlanAndApply(t *testing.T) {
 	if after := snapshot(t, r, []string{serverURL(r.srv, r.cal.ObjectURL(idOf("s1")))}); !equalMaps(after, takenOver) {
 		t.Errorf("the event taken over was written to")
 	}
-	if _, ok := objs[feed.UID(p, session(p, "s2"))]; ok {
+	if _, ok := objs[p.UID(session(p, "s2"))]; ok {
 		t.Errorf("the deleted event came back during the same run")
 	}
 	// s0: a PUT refused with 412, a GET, a PUT; s1: a PUT refused, a GET;
@@ -256,7 +255,7 @@ func checkConverged(t *testing.T, r *rig, p *programme.Programme, chosen []*prog
 		t.Fatalf("UIDs in the calendar:\n%v\nwant\n%v", got, want)
 	}
 	for _, s := range chosen {
-		if got := objs[feed.UID(p, s)].text(ical.PropSummary); got != s.Title.In("") {
+		if got := objs[p.UID(s)].text(ical.PropSummary); got != s.Title.In("") {
 			t.Errorf("%s: SUMMARY %q, want %q", s.ID, got, s.Title.In(""))
 		}
 	}
@@ -274,7 +273,7 @@ func TestUIDTakenByAnotherObject(t *testing.T) {
 	cal.Props.SetText(ical.PropVersion, "2.0")
 	cal.Props.SetText(ical.PropProductID, "-//Other//Client//EN")
 	ev := ical.NewEvent()
-	ev.Props.SetText(ical.PropUID, feed.UID(p, s0))
+	ev.Props.SetText(ical.PropUID, p.UID(s0))
 	ev.Props.SetDateTime(ical.PropDateTimeStamp, s0.Start)
 	ev.Props.SetDateTime(ical.PropDateTimeStart, s0.Start.UTC())
 	ev.Props.SetText(ical.PropSummary, "Imported from the feed")

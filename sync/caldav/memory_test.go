@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/programme"
 	calsync "github.com/confcal/confcal/sync"
 	"github.com/confcal/confcal/sync/caldav"
@@ -50,7 +49,7 @@ func TestUserDeletionsStayDeleted(t *testing.T) {
 	}
 
 	s0 := session(p, "s0")
-	id := calsync.EventID(calsync.Owner{Source: p.ID}, feed.UID(p, s0))
+	id := calsync.EventID(calsync.Owner{Source: p.ID}, p.UID(s0))
 	if resp, _ := r.srv.Do(t, http.MethodDelete, serverURL(r.srv, r.cal.ObjectURL(id)), nil, nil); resp.StatusCode/100 != 2 {
 		t.Fatalf("DELETE: %s", resp.Status)
 	}
@@ -59,7 +58,7 @@ func TestUserDeletionsStayDeleted(t *testing.T) {
 	if plan.Pending() || r.proxy.Writes() != 0 {
 		t.Fatalf("the run after the user's deletion writes:\n%s", renderPlan(plan))
 	}
-	if _, ok := r.objects(t)[feed.UID(p, s0)]; ok {
+	if _, ok := r.objects(t)[p.UID(s0)]; ok {
 		t.Fatal("the deleted event came back")
 	}
 

@@ -3,6 +3,8 @@ package caldav
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
+	"github.com/confcal/confcal/ics"
 	"github.com/confcal/confcal/programme"
 	calsync "github.com/confcal/confcal/sync"
 )
@@ -77,9 +80,9 @@ func encodeObject(it calsync.Item, notes string, now time.Time, base []byte) ([]
 	if err != nil {
 		return nil, fmt.Errorf("event %s: %w", it.ID, err)
 	}
-	setText(ev, ical.PropSummary, cleanText(f.Title))
-	setText(ev, ical.PropDescription, cleanText(calsync.JoinNotes(f.Description, notes)))
-	setText(ev, ical.PropLocation, cleanText(f.Location))
+	setText(ev, ical.PropSummary, ics.Text(f.Title))
+	setText(ev, ical.PropDescription, ics.Text(calsync.JoinNotes(f.Description, notes)))
+	setText(ev, ical.PropLocation, ics.Text(f.Location))
 	setRaw(ev, ical.PropURL, cleanURI(f.URL))
 	setRaw(ev, ical.PropStatus, strings.ToUpper(f.Status))
 	transp := "OPAQUE"
@@ -177,30 +180,11 @@ func setTimes(ev *ical.Component, f calsync.Fields) (*time.Location, error) {
 func reminder(d time.Duration, title string) *ical.Component {
 	a := ical.NewComponent(ical.CompAlarm)
 	setRaw(a, ical.PropAction, "DISPLAY")
-	setText(a, ical.PropDescription, cleanText(title))
-	setRaw(a, ical.PropTrigger, "-"+isoDuration(d))
+	setText(a, ical.PropDescription, ics.Text(title))
+	setRaw(a, ical.PropTrigger, "-"+ics.Duration(d))
 	return a
 }
 
-// isoDuration writes d as an RFC 5545 duration in whole minutes, or
-// seconds when it has some: PT15M, PT1H30M, P1D.
-func isoDuration(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("P%dD", d/(24*time.Hour))
-	}
-	var b strings.Builder
-	b.WriteString("PT")
-	if h := d / time.Hour; h > 0 {
-		fmt.Fprintf(&b, "%dH", h)
-	}
-	if m := d % time.Hour / time.Minute; m > 0 {
-		fmt.Fprintf(&b, "%dM", m)
-	}
-	if s := d % time.Minute / time.Second; s > 0 || d < time.Minute {
-		fmt.Fprintf(&b, "%dS", s)
-	}
-	return b.String()
-}
 
 // zoneOf loads the zone named name for local times; nil for UTC, for no
 // zone and for a zone this system does not know.
@@ -245,7 +229,7 @@ func placeZones(cal *ical.Calendar, name string, tz *ical.Component) {
 	if tz != nil {
 		zones = append(zones, tz)
 	}
-	for _, id := range sortedKeys(used) {
+	for _, id := range slices.Sorted(maps.Keys(used)) {
 		if id == name {
 			continue
 		}
@@ -506,24 +490,6 @@ func setLocal(c *ical.Component, name string, t time.Time, loc *time.Location) {
 	c.Props.Set(p)
 }
 
-// cleanText prepares a TEXT value: line breaks become LF (escaped as \n),
-// and control characters other than TAB, which no content line may hold,
-// are dropped, as is invalid UTF-8.
-func cleanText(s string) string {
-	s = strings.ToValidUTF8(s, "")
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\r':
-			return '\n'
-		case r == '\n' || r == '\t':
-			return r
-		case r < 0x20 || r == 0x7f:
-			return -1
-		}
-		return r
-	}, s)
-}
 
 // cleanURI drops what a URI value cannot hold: controls and spaces.
 func cleanURI(s string) string {

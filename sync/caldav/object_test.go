@@ -9,6 +9,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
+	"github.com/confcal/confcal/ics"
 	calsync "github.com/confcal/confcal/sync"
 )
 
@@ -298,8 +299,8 @@ func TestVTimezoneIsExact(t *testing.T) {
 				}
 			}
 			_, sec := d.In(loc).Zone()
-			if cur != utcOffset(sec) {
-				t.Fatalf("%s on %s: VTIMEZONE says %s, Go %s", name, d, cur, utcOffset(sec))
+			if cur != ics.Offset(sec) {
+				t.Fatalf("%s on %s: VTIMEZONE says %s, Go %s", name, d, cur, ics.Offset(sec))
 			}
 		}
 	}
@@ -325,8 +326,8 @@ func TestReminder(t *testing.T) {
 		t.Fatalf("%d alarms after an update", n)
 	}
 	for d, want := range map[time.Duration]string{15 * time.Minute: "PT15M", 90 * time.Minute: "PT1H30M", 24 * time.Hour: "P1D", 30 * time.Second: "PT30S"} {
-		if got := isoDuration(d); got != want {
-			t.Errorf("isoDuration(%v) = %s, want %s", d, got, want)
+		if got := ics.Duration(d); got != want {
+			t.Errorf("ics.Duration(%v) = %s, want %s", d, got, want)
 		}
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/confcal/confcal/feed"
 	calsync "github.com/confcal/confcal/sync"
 	"github.com/confcal/confcal/sync/caldav"
 	"github.com/confcal/confcal/sync/caldav/radicaletest"
@@ -72,9 +71,9 @@ func TestReadBackBySecondClient(t *testing.T) {
 	}
 	for _, it := range want.Items {
 		s := session(p, it.SessionID)
-		e, ok := got[feed.UID(p, s)]
+		e, ok := got[p.UID(s)]
 		if !ok {
-			t.Errorf("%s: no event with the feeds' UID %s", s.ID, feed.UID(p, s))
+			t.Errorf("%s: no event with the feeds' UID %s", s.ID, p.UID(s))
 			continue
 		}
 		f := it.Fields

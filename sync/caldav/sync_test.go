@@ -13,7 +13,6 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/programme"
 	calsync "github.com/confcal/confcal/sync"
 	"github.com/confcal/confcal/sync/caldav"
@@ -204,7 +203,7 @@ func owned(objs map[string]object) map[string]object {
 func uids(p *programme.Programme, ss []*programme.Session) []string {
 	var out []string
 	for _, s := range ss {
-		out = append(out, feed.UID(p, s))
+		out = append(out, p.UID(s))
 	}
 	slices.Sort(out)
 	return out
@@ -247,11 +246,11 @@ func TestFirstSyncAndNoopResync(t *testing.T) {
 		t.Fatalf("UIDs in the calendar:\n%v\nwant the feeds' UIDs:\n%v", got, want)
 	}
 	for _, s := range p.Sessions {
-		o := objs[feed.UID(p, s)]
+		o := objs[p.UID(s)]
 		if got, want := o.text(ical.PropSummary), s.Title.In(""); got != want {
 			t.Errorf("%s: SUMMARY %q, want %q", s.ID, got, want)
 		}
-		if !strings.HasSuffix(o.href, calsync.EventID(calsync.Owner{Source: p.ID}, feed.UID(p, s))+".ics") {
+		if !strings.HasSuffix(o.href, calsync.EventID(calsync.Owner{Source: p.ID}, p.UID(s))+".ics") {
 			t.Errorf("%s: stored at %s", s.ID, o.href)
 		}
 	}
@@ -312,16 +311,16 @@ func TestChangesAndRemovals(t *testing.T) {
 	if got, want := keys(objs), uids(p, chosen); !slices.Equal(got, want) {
 		t.Fatalf("UIDs: %v, want %v", got, want)
 	}
-	if got := objs[feed.UID(p, session(p, "s1"))].text(ical.PropSummary); got != "Session 1, renamed" {
+	if got := objs[p.UID(session(p, "s1"))].text(ical.PropSummary); got != "Session 1, renamed" {
 		t.Errorf("renamed session: SUMMARY %q", got)
 	}
-	if got := objs[feed.UID(p, moved)].start(t); !got.Equal(moved.Start) {
+	if got := objs[p.UID(moved)].start(t); !got.Equal(moved.Start) {
 		t.Errorf("moved session starts at %v, want %v", got, moved.Start)
 	}
-	if got := objs[feed.UID(p, session(p, "s3"))].text(ical.PropLocation); !strings.Contains(got, "Salon d'honneur") {
+	if got := objs[p.UID(session(p, "s3"))].text(ical.PropLocation); !strings.Contains(got, "Salon d'honneur") {
 		t.Errorf("relocated session: LOCATION %q", got)
 	}
-	if seq := objs[feed.UID(p, moved)].text(ical.PropSequence); seq != "1" {
+	if seq := objs[p.UID(moved)].text(ical.PropSequence); seq != "1" {
 		t.Errorf("moved session: SEQUENCE %q, want 1", seq)
 	}
 
@@ -356,7 +355,7 @@ func foreignObjects(t *testing.T, r *rig, p *programme.Programme) []string {
 		return u
 	}
 	other := calsync.Owner{Source: "another-conference"}
-	taken := calsync.EventID(calsync.Owner{Source: p.ID}, feed.UID(p, session(p, "s0")))
+	taken := calsync.EventID(calsync.Owner{Source: p.ID}, p.UID(session(p, "s0")))
 	return []string{
 		mk("dentist.ics", "dentist-1@example.org", ical.CompEvent, nil),
 		mk(calsync.EventID(other, "x1@other.example")+".ics", "x1@other.example", ical.CompEvent, map[string]string{

@@ -1,9 +1,10 @@
-package feed
+package ics
 
 import "strings"
 
-// labels are the few words confcal writes into events itself.
-type labels struct {
+// Words are the few words confcal writes into events itself, in one
+// language.
+type Words struct {
 	Cancelled, Tentative                 string
 	Speakers, Track, Tracks, Room, Venue string
 	Livestream, More, Type, NoEnd        string
@@ -11,7 +12,7 @@ type labels struct {
 	Moved                                string
 }
 
-var labelsByLang = map[string]labels{
+var labelsByLang = map[string]Words{
 	"en": {Cancelled: "Cancelled", Tentative: "Tentative", Speakers: "Speakers", Track: "Track", Tracks: "Tracks",
 		Room: "Room", Venue: "Venue", Livestream: "Livestream", More: "More", Type: "Type",
 		NoEnd: "End time not published", Reminder: "Reminder", Moved: "Moved; it was"},
@@ -23,7 +24,9 @@ var labelsByLang = map[string]labels{
 		NoEnd: "Endzeit nicht veröffentlicht", Reminder: "Erinnerung", Moved: "Verlegt; vorher"},
 }
 
-func labelsFor(lang string) labels {
+// WordsFor returns the words of lang (a BCP 47 tag; its first part
+// counts), or English.
+func WordsFor(lang string) Words {
 	base, _, _ := strings.Cut(strings.ToLower(lang), "-")
 	if l, ok := labelsByLang[base]; ok {
 		return l

@@ -1,15 +1,17 @@
-package feed
+package ics
 
 import (
+	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
-// cleanText prepares a value for an iCalendar TEXT property: line breaks
+// Text prepares a value for an iCalendar TEXT property: line breaks
 // become LF (which the serializer escapes as \n), and control characters
 // other than TAB, which no content line may hold, are dropped, as is
 // invalid UTF-8.
-func cleanText(s string) string {
+func Text(s string) string {
 	if !needsCleaning(s) {
 		return s
 	}
@@ -44,20 +46,20 @@ func needsCleaning(s string) bool {
 	return false
 }
 
-// oneLine cleans s and folds every line break into a space, for values
+// OneLine cleans s and folds every line break into a space, for values
 // that must stay on one line such as SUMMARY and LOCATION.
-func oneLine(s string) string {
-	s = cleanText(s)
+func OneLine(s string) string {
+	s = Text(s)
 	if strings.ContainsAny(s, "\n\t") {
 		s = strings.Join(strings.Fields(s), " ")
 	}
 	return strings.TrimSpace(s)
 }
 
-// paramValue makes s safe as an iCalendar parameter value: RFC 5545 §3.2
+// Param makes s safe as an iCalendar parameter value: RFC 5545 §3.2
 // would need quoting for , ; : and allows no DQUOTE at all, and the
 // serializer cannot quote, so those characters are replaced.
-func paramValue(s string) string {
+func Param(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch r {
 		case ',', ';', ':', '"', '\\', '\'':
@@ -67,5 +69,31 @@ func paramValue(s string) string {
 			return -1
 		}
 		return r
-	}, oneLine(s))
+	}, OneLine(s))
+}
+
+// Duration formats d as an RFC 5545 duration (§3.3.6), e.g. PT10M, PT1H30M
+// or P1D; zero and less is PT0S.
+func Duration(d time.Duration) string {
+	if d <= 0 {
+		return "PT0S"
+	}
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("P%dD", d/(24*time.Hour))
+	}
+	var b strings.Builder
+	b.WriteString("PT")
+	if h := d / time.Hour; h > 0 {
+		fmt.Fprintf(&b, "%dH", h)
+	}
+	if m := d % time.Hour / time.Minute; m > 0 {
+		fmt.Fprintf(&b, "%dM", m)
+	}
+	if s := d % time.Minute / time.Second; s > 0 {
+		fmt.Fprintf(&b, "%dS", s)
+	}
+	if b.Len() == 2 {
+		return "PT0S"
+	}
+	return b.String()
 }

@@ -1,10 +1,10 @@
-package feed
+package ics
 
 import (
 	"fmt"
 	"time"
 
-	ics "github.com/arran4/golang-ical"
+	goical "github.com/arran4/golang-ical"
 )
 
 // transition is one change of UTC offset in a zone.
@@ -101,7 +101,9 @@ func fitRule(trs []transition) (yearlyRule, bool) {
 	return r, true
 }
 
-func fmtOffset(sec int) string {
+// Offset formats seconds east of UTC as an iCalendar UTC-OFFSET (RFC 5545
+// §3.3.14): +0100, or +053328 when the offset has seconds.
+func Offset(sec int) string {
 	sign := '+'
 	if sec < 0 {
 		sign, sec = '-', -sec
@@ -113,44 +115,33 @@ func fmtOffset(sec int) string {
 	return fmt.Sprintf("%c%02d%02d", sign, h, m)
 }
 
-type observance interface {
-	AddProperty(ics.ComponentProperty, string, ...ics.PropertyParameter)
+// Observance is one STANDARD or DAYLIGHT part of a VTIMEZONE (RFC 5545
+// §3.6.5): from Start, a wall-clock time in the offset before, the zone is
+// at offset To (seconds east of UTC), and again every year by RRule when
+// it has one.
+type Observance struct {
+	Daylight bool
+	// Start is DTSTART in its local form, e.g. 20250330T020000.
+	Start    string
+	From, To int
+	// Name is the zone's abbreviation, e.g. CEST; it may be empty.
+	Name  string
+	RRule string
 }
 
-func addObservance(tz *ics.VTimezone, daylight bool, dtstart string, from, to int, name, rrule string) {
-	var o observance
-	if daylight {
-		d := &ics.Daylight{}
-		tz.Components = append(tz.Components, d)
-		o = d
-	} else {
-		o = tz.AddStandard()
-	}
-	o.AddProperty(ics.ComponentPropertyDtStart, dtstart)
-	o.AddProperty(ics.ComponentProperty(ics.PropertyTzoffsetfrom), fmtOffset(from))
-	o.AddProperty(ics.ComponentProperty(ics.PropertyTzoffsetto), fmtOffset(to))
-	if name != "" {
-		o.AddProperty(ics.ComponentProperty(ics.PropertyTzname), name)
-	}
-	if rrule != "" {
-		o.AddProperty(ics.ComponentPropertyRrule, rrule)
-	}
-}
-
-// VTimezone returns a VTIMEZONE for loc that is exact for every instant
-// between from and to. Where the zone follows one yearly rule around that
-// span it is written as one DAYLIGHT and one STANDARD with an RRULE, the
-// shape Outlook requires; otherwise each transition gets its own
-// observance. DAYLIGHT and STANDARD are told apart by comparing offsets,
-// not by the zone's DST flag, which is inverted for Europe/Dublin.
-func VTimezone(loc *time.Location, from, to time.Time) *ics.VTimezone {
+// Observances returns the observances of a VTIMEZONE for loc that is
+// exact for every instant between from and to. Where the zone follows one
+// yearly rule around that span they are one DAYLIGHT and one STANDARD
+// with an RRULE, the shape Outlook requires; otherwise each transition
+// gets its own observance. DAYLIGHT and STANDARD are told apart by
+// comparing offsets, not by the zone's DST flag, which is inverted for
+// Europe/Dublin.
+func Observances(loc *time.Location, from, to time.Time) []Observance {
 	start, end := from.AddDate(-1, 0, 0), to.AddDate(1, 0, 0)
-	tz := ics.NewTimezone(loc.String())
 	trs := transitions(loc, start, end)
 	name0, off0 := offsetAt(start, loc)
 	if len(trs) == 0 {
-		addObservance(tz, false, "19700101T000000", off0, off0, name0, "")
-		return tz
+		return []Observance{{Start: "19700101T000000", From: off0, To: off0, Name: name0}}
 	}
 	var spring, autumn []transition
 	for _, tr := range trs {
@@ -163,14 +154,60 @@ func VTimezone(loc *time.Location, from, to time.Time) *ics.VTimezone {
 	sr, okS := fitRule(spring)
 	ar, okA := fitRule(autumn)
 	if okS && okA && sr.from == ar.to && sr.to == ar.from {
-		addObservance(tz, true, wall(spring[0]).Format("20060102T150405"), sr.from, sr.to, spring[0].name, sr.rrule())
-		addObservance(tz, false, wall(autumn[0]).Format("20060102T150405"), ar.from, ar.to, autumn[0].name, ar.rrule())
-		return tz
+		return []Observance{
+			{Daylight: true, Start: wall(spring[0]).Format(localFormat), From: sr.from, To: sr.to, Name: spring[0].name, RRule: sr.rrule()},
+			{Start: wall(autumn[0]).Format(localFormat), From: ar.from, To: ar.to, Name: autumn[0].name, RRule: ar.rrule()},
+		}
 	}
 	// No yearly rule: the offset in force at the start, then every change.
-	addObservance(tz, false, start.In(time.FixedZone("", off0)).Format("20060102T150405"), off0, off0, name0, "")
+	return changes(loc, start, trs)
+}
+
+// Changes returns the observances of a VTIMEZONE for loc that lists every
+// change of offset from a year before from to a year after to, after the
+// offset in force at the start: exact for every zone, with no rule for a
+// reader to get wrong.
+func Changes(loc *time.Location, from, to time.Time) []Observance {
+	start, end := from.AddDate(-1, 0, 0), to.AddDate(1, 0, 0)
+	return changes(loc, start, transitions(loc, start, end))
+}
+
+func changes(loc *time.Location, start time.Time, trs []transition) []Observance {
+	name0, off0 := offsetAt(start, loc)
+	out := make([]Observance, 0, len(trs)+1)
+	out = append(out, Observance{Start: start.In(time.FixedZone("", off0)).Format(localFormat), From: off0, To: off0, Name: name0})
 	for _, tr := range trs {
-		addObservance(tz, tr.toOffset > tr.fromOffset, wall(tr).Format("20060102T150405"), tr.fromOffset, tr.toOffset, tr.name, "")
+		out = append(out, Observance{Daylight: tr.toOffset > tr.fromOffset, Start: wall(tr).Format(localFormat),
+			From: tr.fromOffset, To: tr.toOffset, Name: tr.name})
+	}
+	return out
+}
+
+const localFormat = "20060102T150405"
+
+// VTimezone returns the VTIMEZONE of Observances(loc, from, to).
+func VTimezone(loc *time.Location, from, to time.Time) *goical.VTimezone {
+	tz := goical.NewTimezone(loc.String())
+	for _, o := range Observances(loc, from, to) {
+		var c interface {
+			AddProperty(goical.ComponentProperty, string, ...goical.PropertyParameter)
+		}
+		if o.Daylight {
+			d := &goical.Daylight{}
+			tz.Components = append(tz.Components, d)
+			c = d
+		} else {
+			c = tz.AddStandard()
+		}
+		c.AddProperty(goical.ComponentPropertyDtStart, o.Start)
+		c.AddProperty(goical.ComponentProperty(goical.PropertyTzoffsetfrom), Offset(o.From))
+		c.AddProperty(goical.ComponentProperty(goical.PropertyTzoffsetto), Offset(o.To))
+		if o.Name != "" {
+			c.AddProperty(goical.ComponentProperty(goical.PropertyTzname), o.Name)
+		}
+		if o.RRule != "" {
+			c.AddProperty(goical.ComponentPropertyRrule, o.RRule)
+		}
 	}
 	return tz
 }
