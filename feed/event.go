@@ -31,7 +31,6 @@ type Event struct {
 	sum [sha256.Size]byte
 }
 
-
 var serialConfig = &goical.SerializationConfiguration{MaxLength: 75, PropertyMaxLength: 75, NewLine: "\r\n"}
 
 const (

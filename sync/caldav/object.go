@@ -185,7 +185,6 @@ func reminder(d time.Duration, title string) *ical.Component {
 	return a
 }
 
-
 // zoneOf loads the zone named name for local times; nil for UTC, for no
 // zone and for a zone this system does not know.
 func zoneOf(name string) *time.Location {
@@ -489,7 +488,6 @@ func setLocal(c *ical.Component, name string, t time.Time, loc *time.Location) {
 	p.Value = t.In(loc).Format(localFormat)
 	c.Props.Set(p)
 }
-
 
 // cleanURI drops what a URI value cannot hold: controls and spaces.
 func cleanURI(s string) string {
