@@ -65,14 +65,7 @@ func newHeader(p *programme.Programme, events []*Event, r *renderer) *header {
 		_ = ics.VTimezone(loc, first, last).SerializeTo(&b, serialConfig)
 		h.zones[name] = []byte(b.String())
 	}
-	refresh := r.opts.Refresh
-	if refresh == 0 {
-		refresh = p.Refresh
-	}
-	if refresh == 0 {
-		refresh = time.Hour
-	}
-	h.refresh = ics.Duration(refresh)
+	h.refresh = ics.Duration(refreshOf(r.opts, p))
 	h.common = h.commonProperties(p, r.opts)
 	return h
 }

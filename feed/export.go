@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +30,9 @@ type ExportOptions struct {
 	// FeedsOnly writes the feeds and feeds.json alone: no calendar per
 	// session and no index.html, for sites that make their own pages.
 	FeedsOnly bool
+	// Page renders index.html, the discovery page; nil writes none. It
+	// runs while the calendars are written.
+	Page func() ([]byte, error)
 }
 
 // SessionFeed renders the one-event calendar of ev, for "add this session"
@@ -77,10 +82,10 @@ func Export(dir string, set *Set, opts ExportOptions) (ExportResult, error) {
 		err error
 	}
 	var page chan pageResult
-	if !opts.FeedsOnly {
+	if !opts.FeedsOnly && opts.Page != nil {
 		page = make(chan pageResult, 1)
 		go func() {
-			b, err := set.IndexHTML()
+			b, err := opts.Page()
 			page <- pageResult{b, err}
 		}()
 	}
@@ -107,7 +112,7 @@ func Export(dir string, set *Set, opts ExportOptions) (ExportResult, error) {
 	if len(sessions) > 0 {
 		dirs["session"] = true
 	}
-	for _, d := range sortedKeys(dirs) {
+	for _, d := range slices.Sorted(maps.Keys(dirs)) {
 		if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(d)), 0o755); err != nil {
 			return res, fmt.Errorf("export: %w", err)
 		}
@@ -163,7 +168,7 @@ func Export(dir string, set *Set, opts ExportOptions) (ExportResult, error) {
 		return res, err
 	}
 	res.Written = len(st.staged) + len(st.created)
-	for _, p := range sortedKeys(st.previous) {
+	for _, p := range slices.Sorted(maps.Keys(st.previous)) {
 		if _, keep := written[p]; keep {
 			continue
 		}

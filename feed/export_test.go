@@ -58,7 +58,7 @@ func manifestFiles(t *testing.T, dir string) map[string]string {
 // The files an export writes, several at once, are exactly those its
 // manifest lists, each with the content the set holds.
 func TestExportWritesWhatTheManifestLists(t *testing.T) {
-	for _, opts := range []feed.ExportOptions{{}, {FeedsOnly: true}} {
+	for _, opts := range []feed.ExportOptions{site, {FeedsOnly: true}} {
 		dir := t.TempDir()
 		set := build(t, load(t, "summit"), feed.Options{})
 		if _, err := feed.Export(dir, set, opts); err != nil {
@@ -105,7 +105,7 @@ func TestExportWritesWhatTheManifestLists(t *testing.T) {
 func TestExportFailureLeavesPreviousOutput(t *testing.T) {
 	dir := t.TempDir()
 	p := load(t, "summit")
-	if _, err := feed.Export(dir, build(t, p, feed.Options{}), feed.ExportOptions{}); err != nil {
+	if _, err := feed.Export(dir, build(t, p, feed.Options{}), site); err != nil {
 		t.Fatal(err)
 	}
 	// Something that is not a file where a feed must be written.
@@ -124,7 +124,7 @@ func TestExportFailureLeavesPreviousOutput(t *testing.T) {
 	extra := *next.Sessions[0]
 	extra.ID, extra.UIDKey = "extra", "extra"
 	next.Sessions = append(next.Sessions, &extra)
-	_, err := feed.Export(dir, build(t, next, feed.Options{}), feed.ExportOptions{})
+	_, err := feed.Export(dir, build(t, next, feed.Options{}), site)
 	if err == nil || !strings.Contains(err.Error(), "speaker/emmanuel-macron.ics") {
 		t.Fatalf("export over a directory: %v", err)
 	}
@@ -202,7 +202,7 @@ func TestExportLargeFeed(t *testing.T) {
 func TestExportKeepsWhatOthersChanged(t *testing.T) {
 	dir := t.TempDir()
 	set := build(t, load(t, "summit"), feed.Options{})
-	if _, err := feed.Export(dir, set, feed.ExportOptions{}); err != nil {
+	if _, err := feed.Export(dir, set, site); err != nil {
 		t.Fatal(err)
 	}
 	mine := []byte("<!doctype html><title>our own page</title>\n")
@@ -252,3 +252,7 @@ func TestExportKeepsWhatOthersChanged(t *testing.T) {
 		t.Error("the export wrote through a link")
 	}
 }
+
+// site exports a whole site: the calendars and a discovery page (package
+// page renders the real one).
+var site = feed.ExportOptions{Page: func() ([]byte, error) { return []byte("<!doctype html>\n<title>Test</title>\n"), nil }}

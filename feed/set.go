@@ -227,7 +227,7 @@ func (set *Set) groups(r *renderer, specs *feedSpecs) {
 	}
 	name := r.text(p.Name)
 	for _, d := range p.Days() {
-		specs.add(KindDay, d.String(), "day/"+d.String(), name+" · "+dayTitle(d, r.lang), "", byDay[d])
+		specs.add(KindDay, d.String(), "day/"+d.String(), name+" · "+DayTitle(d, r.lang), "", byDay[d])
 	}
 	for _, t := range p.Tracks {
 		specs.add(KindTrack, t.ID, "track/"+t.ID, name+" · "+r.text(t.Name), t.Colour, byTrack[t.ID])
@@ -359,6 +359,38 @@ func (f *Feed) Bytes() []byte {
 	return b.Bytes()
 }
 
+// Text returns t in the set's language.
+func (set *Set) Text(t programme.Text) string {
+	return t.In(set.Lang, set.Programme.Languages...)
+}
+
+// BaseURL returns the public URL the set was built for, or "".
+func (set *Set) BaseURL() string { return set.opts.BaseURL }
+
+// Refresh returns the refresh interval the set's calendars advertise:
+// the build's, the programme's, or one hour.
+func (set *Set) Refresh() time.Duration { return refreshOf(set.opts, set.Programme) }
+
+func refreshOf(opts Options, p *programme.Programme) time.Duration {
+	switch {
+	case opts.Refresh > 0:
+		return opts.Refresh
+	case p.Refresh > 0:
+		return p.Refresh
+	}
+	return time.Hour
+}
+
+// WithoutBaseURL returns a copy of the set that renders feeds with no
+// base URL, for calendars (agendas) whose address is not the set's: no
+// URL or SOURCE names an address they cannot be fetched from. The events
+// and feeds are shared.
+func (set *Set) WithoutBaseURL() *Set {
+	c := *set
+	c.opts.BaseURL = ""
+	return &c
+}
+
 // Feed returns the feed at slug (for example "track/science"), or nil.
 func (set *Set) Feed(slug string) *Feed { return set.bySlug[slug] }
 
@@ -390,7 +422,8 @@ func (set *Set) EventsOf(sessions []*programme.Session) []*Event {
 	return out
 }
 
-func dayTitle(d programme.Date, lang string) string {
+// DayTitle names day d in lang: "Monday 10 February 2025".
+func DayTitle(d programme.Date, lang string) string {
 	t := d.In(time.UTC)
 	if strings.HasPrefix(lang, "fr") {
 		days := []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}

@@ -132,14 +132,14 @@ func TestStoreRejectsForeignOrCorruptFiles(t *testing.T) {
 func TestExportRewritesOnlyWhatChanged(t *testing.T) {
 	dir := t.TempDir()
 	set := build(t, load(t, "summit"), feed.Options{})
-	first, err := feed.Export(dir, set, feed.ExportOptions{})
+	first, err := feed.Export(dir, set, site)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if first.Written != len(set.Feeds)+13+2 {
 		t.Errorf("first export wrote %d files, want %d", first.Written, len(set.Feeds)+13+2)
 	}
-	again, err := feed.Export(dir, build(t, load(t, "summit"), feed.Options{}), feed.ExportOptions{})
+	again, err := feed.Export(dir, build(t, load(t, "summit"), feed.Options{}), site)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestExportRewritesOnlyWhatChanged(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, "feeds.json")); err != nil {
 		t.Fatal(err)
 	}
-	again, err = feed.Export(dir, build(t, load(t, "summit"), feed.Options{}), feed.ExportOptions{})
+	again, err = feed.Export(dir, build(t, load(t, "summit"), feed.Options{}), site)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestExportRewritesOnlyWhatChanged(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "keep.txt"), []byte("mine"), 0o644)
 	p := load(t, "summit")
 	p.Sessions = p.Sessions[:1]
-	res, err := feed.Export(dir, build(t, p, feed.Options{}), feed.ExportOptions{})
+	res, err := feed.Export(dir, build(t, p, feed.Options{}), site)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package feed
+package serve
 
 import (
 	"bytes"
@@ -6,16 +6,19 @@ import (
 	"container/list"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/confcal/confcal/feed"
+	"github.com/confcal/confcal/page"
 	"github.com/confcal/confcal/programme"
 )
 
@@ -32,7 +35,7 @@ type Live struct {
 // LiveOptions tune a Live.
 type LiveOptions struct {
 	// Page tunes the discovery page; its Live is always set.
-	Page PageOptions
+	Page page.Options
 	// Now is the clock used when content changed but its data did not
 	// say when; nil means time.Now.
 	Now func() time.Time
@@ -43,10 +46,7 @@ type LiveOptions struct {
 	// KeepBytes bounds the memory of feed bodies kept whole. A feed is
 	// kept whole the first time it is asked for, while the bound allows;
 	// any other is assembled from the events' shared bytes as it is sent.
-	// Zero means DefaultKeepBytes. On Linux, a server from NewFastServer
-	// also copies each kept body it sends to an in-memory file, to send it
-	// with sendfile (up to as much memory again, outside the Go heap), and
-	// keeps feeds over 1 MiB whole in that file alone, within this bound.
+	// Zero means DefaultKeepBytes.
 	KeepBytes int
 }
 
@@ -80,7 +80,7 @@ func NewLive(opts LiveOptions) *Live {
 }
 
 // Set returns the feed set being served, or nil before the first Publish.
-func (l *Live) Set() *Set {
+func (l *Live) Set() *feed.Set {
 	if ed := l.cur.Load(); ed != nil {
 		return ed.set
 	}
@@ -100,7 +100,7 @@ func (l *Live) Version() string {
 // feeds.json and the page) is prepared before the switch, so the first
 // request after it is as fast as any other. The set must not change
 // afterwards.
-func (l *Live) Publish(set *Set) error {
+func (l *Live) Publish(set *feed.Set) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	ed, err := l.prepare(set, l.cur.Load())
@@ -114,61 +114,22 @@ func (l *Live) Publish(set *Set) error {
 // edition is one immutable version of everything served, with the caches
 // that belong to that version alone.
 type edition struct {
-	set       *Set
-	agendaSet *Set
+	set       *feed.Set
+	agendaSet *feed.Set
 	version   string
 	loaded    time.Time
 	// modified is the newest Last-Modified of the edition: what ad-hoc
 	// feeds (sessions, agendas) report, since their content changes with
 	// the programme's.
 	modified time.Time
-	static   map[string]*resource // by path: "", "feeds.json", "all.ics", "track/x.ics"
-	sessions map[string]*Event    // by UID key, then by session id
-	known    map[string]bool      // session ids and UID keys of the programme
-	ghosts   map[string][]*Event  // removed sessions by id and UID key
+	static   map[string]*resource     // by path: "", "feeds.json", "all.ics", "track/x.ics"
+	sessions map[string]*feed.Event   // by UID key, then by session id
+	known    map[string]bool          // session ids and UID keys of the programme
+	ghosts   map[string][]*feed.Event // removed sessions by id and UID key
 	cache    *feedCache
 	cacheCtl []string
 	// keep is what is left of LiveOptions.KeepBytes.
 	keep atomic.Int64
-	// file holds the bodies kept whole, where the system lets them be
-	// sent from a file (sendfile_linux.go); made on first use.
-	fileOnce sync.Once
-	file     *bodyFile
-}
-
-// bodyFile returns the edition's file of kept bodies, or nil.
-func (ed *edition) bodyFile() *bodyFile {
-	ed.fileOnce.Do(func() { ed.file = newBodyFile(ed) })
-	return ed.file
-}
-
-// mayFile reports whether toFile may put res in the file: kept whole, or
-// too large to keep in the heap. res.whole must have been called before.
-func (res *resource) mayFile() bool { return res.kept != nil || res.tooLargeToKeep() }
-
-// tooLargeToKeep: a feed assembled as it is sent, over keepMax.
-func (res *resource) tooLargeToKeep() bool { return res.size > keepMax && res.head != nil }
-
-// toFile writes res's body to the edition's file, once, and reports
-// whether it is there: a body kept whole, or a feed too large to keep in
-// the heap, assembled into the file alone within the bound of
-// LiveOptions.KeepBytes. res.whole must have been called before.
-func (res *resource) toFile(ed *edition) bool {
-	res.fileOnce.Do(func() {
-		switch {
-		case res.kept != nil:
-			res.fileOff, res.inFile = ed.bodyFile().add(res.kept)
-		case res.tooLargeToKeep():
-			if ed.keep.Add(-int64(res.size)) < 0 {
-				ed.keep.Add(int64(res.size))
-				return
-			}
-			if res.fileOff, res.inFile = ed.bodyFile().addFrom(res, ed); !res.inFile {
-				ed.keep.Add(int64(res.size))
-			}
-		}
-	})
-	return res.inFile
 }
 
 // resource is one response body with its precomputed headers. The body is
@@ -178,15 +139,10 @@ func (res *resource) toFile(ed *edition) bool {
 type resource struct {
 	body     []byte
 	head     []byte
-	events   []*Event
+	events   []*feed.Event
 	size     int
 	keepOnce sync.Once
 	kept     []byte
-	// inFile: kept is also in the edition's body file, at fileOff;
-	// written there the first time it is sent from the file.
-	fileOnce sync.Once
-	inFile   bool
-	fileOff  int64
 	// packed: only the gzipped body is kept, and unpacked for the rare
 	// client that does not take gzip.
 	packed   bool
@@ -205,18 +161,16 @@ type resource struct {
 	gzLen  []string
 }
 
-func (l *Live) prepare(set *Set, prev *edition) (*edition, error) {
+func (l *Live) prepare(set *feed.Set, prev *edition) (*edition, error) {
 	now := l.opts.Now().UTC().Truncate(time.Second)
-	ed := &edition{set: set, loaded: now, static: map[string]*resource{}, sessions: map[string]*Event{},
-		known: map[string]bool{}, ghosts: map[string][]*Event{}, cache: newFeedCache(l.opts.CacheBytes)}
+	ed := &edition{set: set, loaded: now, static: map[string]*resource{}, sessions: map[string]*feed.Event{},
+		known: map[string]bool{}, ghosts: map[string][]*feed.Event{}, cache: newFeedCache(l.opts.CacheBytes)}
 	// Agendas have no fixed address to put in URL and SOURCE: their
 	// address is the query that chose them. They are rendered without a
 	// base URL, so that no calendar names an address it cannot be fetched
 	// from.
-	agendaSet := *set
-	agendaSet.opts.BaseURL = ""
-	ed.agendaSet = &agendaSet
-	ed.cacheCtl = []string{"public, max-age=" + strconv.Itoa(int(set.refresh()/time.Second))}
+	ed.agendaSet = set.WithoutBaseURL()
+	ed.cacheCtl = []string{"public, max-age=" + strconv.Itoa(int(set.Refresh()/time.Second))}
 
 	var newest time.Time
 	add := func(path, ctype, filename string, body []byte, data time.Time, feed bool) {
@@ -228,25 +182,25 @@ func (l *Live) prepare(set *Set, prev *edition) (*edition, error) {
 		ed.static[path] = res
 	}
 	for _, f := range set.Feeds {
-		res := feedResource(f, set.fileName(f.Slug))
+		res := feedResource(f, fileName(set, f.Slug))
 		res.setModified(lastModified(f.Modified, res.hash, prev, f.Path(), now))
 		newest = maxTime(newest, res.modified)
 		ed.static[f.Path()] = res
 	}
 	ed.keep.Store(int64(l.opts.KeepBytes))
 	add("feeds.json", "application/json", "", set.ManifestJSON(), newest, true)
-	page, err := set.Page(l.opts.Page)
+	body, err := page.Render(set, l.opts.Page)
 	if err != nil {
 		return nil, fmt.Errorf("render page: %w", err)
 	}
-	add("", "text/html; charset=utf-8", "", page, newest, false)
-	if len(page) > packMin {
+	add("", "text/html; charset=utf-8", "", body, newest, false)
+	if len(body) > packMin {
 		ed.static[""].pack()
 	}
 	ed.modified = newest
 
 	sum := sha256.New()
-	for _, path := range sortedKeys(ed.static) {
+	for _, path := range slices.Sorted(maps.Keys(ed.static)) {
 		sum.Write([]byte(path))
 		sum.Write([]byte(ed.static[path].hash))
 	}
@@ -332,7 +286,7 @@ const calendarEnd = "END:VCALENDAR\r\n"
 
 // feedResource serves f from its head and its events' shared bytes, or
 // from its body when it has one.
-func feedResource(f *Feed, filename string) *resource {
+func feedResource(f *feed.Feed, filename string) *resource {
 	res := &resource{size: f.Size, body: f.Body}
 	if f.Body == nil {
 		res.head, res.events = f.Head, f.Events
@@ -370,11 +324,6 @@ func (res *resource) appendTo(b []byte) []byte {
 	return append(b, calendarEnd...)
 }
 
-// writeChunk is how much of an assembled body is written at once.
-const writeChunk = 128 << 10
-
-var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, writeChunk); return &b }}
-
 // packMin is the size from which the page is kept gzipped only: every
 // browser takes gzip, and a large programme's page is large.
 const packMin = 256 << 10
@@ -385,72 +334,36 @@ func (res *resource) pack() {
 	res.body, res.packed = nil, true
 }
 
-// writeTo sends the body in large writes, assembling it on the way.
-func (res *resource) writeTo(w io.Writer, ed *edition) error {
+// content returns the body as it is sent: whole when it is at hand or may
+// be kept (a HEAD request keeps nothing), else the head, the events' shared bytes and the END line, read
+// in place.
+func (res *resource) content(ed *edition, head bool) (*body, error) {
 	if res.packed {
 		zr, err := gzip.NewReader(bytes.NewReader(res.gz))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		_, err = io.Copy(w, zr)
-		return err
-	}
-	if b := res.whole(ed); b != nil {
-		_, err := w.Write(b)
-		return err
-	}
-	bp := chunkPool.Get().(*[]byte)
-	defer chunkPool.Put(bp)
-	buf := (*bp)[:0]
-	put := func(p []byte) error {
-		if len(buf)+len(p) > cap(buf) && len(buf) > 0 {
-			if _, err := w.Write(buf); err != nil {
-				return err
-			}
-			buf = buf[:0]
+		b, err := io.ReadAll(zr)
+		if err != nil {
+			return nil, err
 		}
-		if len(p) > cap(buf) {
-			_, err := w.Write(p)
-			return err
+		return newBody(b), nil
+	}
+	if res.body != nil {
+		return newBody(res.body), nil
+	}
+	if !head {
+		if b := res.whole(ed); b != nil {
+			return newBody(b), nil
 		}
-		buf = append(buf, p...)
-		return nil
 	}
-	if err := put(res.head); err != nil {
-		return err
-	}
+	parts := make([][]byte, 0, len(res.events)+2)
+	parts = append(parts, res.head)
 	for _, ev := range res.events {
-		if err := put(ev.Bytes); err != nil {
-			return err
-		}
+		parts = append(parts, ev.Bytes)
 	}
-	if err := put([]byte(calendarEnd)); err != nil {
-		return err
-	}
-	_, err := w.Write(buf)
-	return err
+	return newBody(append(parts, []byte(calendarEnd))...), nil
 }
-
-// reader returns a reader of the body, for a server that reads rather
-// than lets it write (writeTo is cheaper).
-func (res *resource) reader(ed *edition) io.Reader {
-	if res.packed {
-		zr, err := gzip.NewReader(bytes.NewReader(res.gz))
-		if err != nil {
-			return errReader{err}
-		}
-		return zr
-	}
-	if b := res.whole(ed); b != nil {
-		return bytes.NewReader(b)
-	}
-	return bytes.NewReader(res.appendTo(make([]byte, 0, res.size)))
-}
-
-// errReader fails every read with its error.
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 func (res *resource) setModified(t time.Time) {
 	res.modified = t
@@ -484,7 +397,7 @@ func (res *resource) gzipped() ([]byte, []string) {
 
 // fileName is the name a feed is saved under: the programme's id and the
 // feed's slug, in characters every system accepts.
-func (set *Set) fileName(slug string) string {
+func fileName(set *feed.Set, slug string) string {
 	name := set.Programme.ID + "-" + strings.ReplaceAll(slug, "/", "-")
 	if set.Programme.ID == "" {
 		name = strings.ReplaceAll(slug, "/", "-")
@@ -505,17 +418,6 @@ func safeFileName(s string) string {
 	return string(b)
 }
 
-// refresh is the refresh interval the set's calendars advertise.
-func (set *Set) refresh() time.Duration {
-	switch {
-	case set.opts.Refresh > 0:
-		return set.opts.Refresh
-	case set.Programme.Refresh > 0:
-		return set.Programme.Refresh
-	}
-	return time.Hour
-}
-
 // sessionFeed returns the one-event calendar of the session with the
 // given UID key or id, rendered once per edition.
 func (ed *edition) sessionFeed(key string) (*resource, error) {
@@ -525,11 +427,11 @@ func (ed *edition) sessionFeed(key string) (*resource, error) {
 	}
 	return ed.cache.get("s\x00"+ev.Session.UIDKey, "", func() (*resource, error) {
 		f := ed.set.SessionFeed(ev)
-		return ed.adhoc(f, ed.set.fileName(f.Slug)), nil
+		return ed.adhoc(f, fileName(ed.set, f.Slug)), nil
 	})
 }
 
-func (ed *edition) adhoc(f *Feed, filename string) *resource {
+func (ed *edition) adhoc(f *feed.Feed, filename string) *resource {
 	res := feedResource(f, filename)
 	res.setModified(maxTime(ed.modified, f.Modified.UTC().Truncate(time.Second)))
 	return res
@@ -558,9 +460,9 @@ func (ed *edition) agenda(rawQuery string) (*resource, error) {
 		if err != nil {
 			return nil, err
 		}
-		name := ed.set.text(ed.set.Programme.Name)
-		f := ed.agendaSet.Render(KindAgenda, canonical, "agenda", name+" · My agenda", "", events)
-		return ed.adhoc(f, ed.set.fileName("agenda")), nil
+		name := ed.set.Text(ed.set.Programme.Name)
+		f := ed.agendaSet.Render(feed.KindAgenda, canonical, "agenda", name+" · My agenda", "", events)
+		return ed.adhoc(f, fileName(ed.set, "agenda")), nil
 	})
 }
 
@@ -568,8 +470,8 @@ func (ed *edition) agenda(rawQuery string) (*resource, error) {
 // programme is still published as cancelled for a while; an agenda that
 // names it keeps it, cancelled, instead of failing, so that a subscribed
 // agenda link survives the programme's changes.
-func (ed *edition) choose(sel programme.Selection) ([]*Event, error) {
-	var ghosts []*Event
+func (ed *edition) choose(sel programme.Selection) ([]*feed.Event, error) {
+	var ghosts []*feed.Event
 	var gone map[string]bool
 	keep := sel.Sessions[:0:0]
 	for _, id := range sel.Sessions {
@@ -592,7 +494,7 @@ func (ed *edition) choose(sel programme.Selection) ([]*Event, error) {
 		keepEx = append(keepEx, id)
 	}
 	sel.Exclude = keepEx
-	var events []*Event
+	var events []*feed.Event
 	if !sel.IsZero() || len(ghosts) == 0 {
 		sessions, err := ed.set.Programme.Select(sel)
 		if err != nil {
@@ -603,7 +505,7 @@ func (ed *edition) choose(sel programme.Selection) ([]*Event, error) {
 	if len(ghosts) == 0 {
 		return events, nil
 	}
-	want := map[*Event]bool{}
+	want := map[*feed.Event]bool{}
 	for _, ev := range events {
 		want[ev] = true
 	}
@@ -617,7 +519,7 @@ func (ed *edition) choose(sel programme.Selection) ([]*Event, error) {
 	if kept == 0 && sel.IsZero() {
 		return nil, programme.ErrEmptySelection
 	}
-	out := make([]*Event, 0, len(want))
+	out := make([]*feed.Event, 0, len(want))
 	for _, ev := range ed.set.Events { // programme order
 		if want[ev] {
 			out = append(out, ev)
@@ -714,5 +616,3 @@ func (c *feedCache) evict() {
 		c.order.Remove(el)
 	}
 }
-
-var errNotFound = errors.New("not found")

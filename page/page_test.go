@@ -1,4 +1,4 @@
-package feed
+package page
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confcal/confcal/feed/feedtest"
 	"github.com/confcal/confcal/programme"
 )
 
@@ -41,9 +42,9 @@ sessions:
 `
 
 func TestPageEscapes(t *testing.T) {
-	set := buildSet(t, hostileProgramme)
-	for _, opts := range []PageOptions{{}, {Live: true}, {BaseURL: "https://cal.example.org", Live: true}} {
-		page, err := set.Page(opts)
+	set := feedtest.BuildSet(t, hostileProgramme)
+	for _, opts := range []Options{{}, {Live: true}, {BaseURL: "https://cal.example.org", Live: true}} {
+		page, err := Render(set, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,8 +73,8 @@ func TestSafeColour(t *testing.T) {
 }
 
 func TestPageLinks(t *testing.T) {
-	set := buildSet(t, serverProgramme)
-	page, err := set.Page(PageOptions{BaseURL: "https://cal.example.org/conf/", Live: true})
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
+	page, err := Render(set, Options{BaseURL: "https://cal.example.org/conf/", Live: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,8 +125,8 @@ func urlEscape(s string) string {
 }
 
 func TestPageGuessedBase(t *testing.T) {
-	set := buildSet(t, serverProgramme)
-	page, err := set.Page(PageOptions{BaseURL: "http://127.0.0.1:8080", Guessed: true, Live: true})
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
+	page, err := Render(set, Options{BaseURL: "http://127.0.0.1:8080", Guessed: true, Live: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,8 +139,8 @@ func TestPageGuessedBase(t *testing.T) {
 }
 
 func TestIndexHTMLStatic(t *testing.T) {
-	set := buildSet(t, serverProgramme)
-	page, err := set.IndexHTML()
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
+	page, err := Render(set, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,12 +161,12 @@ func TestIndexHTMLStatic(t *testing.T) {
 }
 
 func TestTimelineGrid(t *testing.T) {
-	set := buildSet(t, serverProgramme+`  - {id: clash, title: Clash, start: 2025-03-10T10:15, end: 2025-03-10T10:45, venue: hall, room: a}
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme+`  - {id: clash, title: Clash, start: 2025-03-10T10:15, end: 2025-03-10T10:45, venue: hall, room: a}
   - {id: allday, title: Registration, date: 2025-03-10, venue: hall}
   - {id: open-end, title: Party, start: 2025-03-10T19:00, venue: annex}
   - {id: nowhere, title: Walk, start: 2025-03-10T12:00, end: 2025-03-10T13:00, location: The park}
 `)
-	days := set.timeline()
+	days := timeline(set)
 	if len(days) != 2 {
 		t.Fatalf("%d days", len(days))
 	}

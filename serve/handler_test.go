@@ -1,11 +1,10 @@
-package feed
+package serve
 
 import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,65 +15,19 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 
-	"github.com/confcal/confcal/programme"
+	"github.com/confcal/confcal/feed"
+	"github.com/confcal/confcal/feed/feedtest"
 )
 
-// serverProgramme is a small programme with every kind of feed: two
-// venues with rooms, tracks, speakers, a cancelled session, and sessions
-// on two days.
-const serverProgramme = `id: conf
-name: Test Conference
-timezone: Europe/Paris
-url: https://conf.example.org
-updated: 2025-01-01T00:00:00Z
-refresh: 30m
-venues:
-  - id: hall
-    name: Main Hall
-    rooms: [{id: a, name: Room A}, {id: b, name: Room B}]
-  - id: annex
-    name: Annex
-tracks:
-  - {id: science, name: Science, colour: "#1f6feb"}
-  - {id: art, name: Art, colour: "#a371f7"}
-speakers:
-  - {id: ada, name: Ada Lovelace}
-  - {id: alan, name: Alan Turing}
-sessions:
-  - {id: opening, title: Opening, start: 2025-03-10T09:00, end: 2025-03-10T09:30, venue: hall, room: a, track: science, speakers: [ada]}
-  - {id: engines, title: Analytical engines, start: 2025-03-10T10:00, end: 2025-03-10T11:00, venue: hall, room: a, track: science, speakers: [ada]}
-  - {id: paint, title: Painting with numbers, start: 2025-03-10T10:30, end: 2025-03-10T11:30, venue: hall, room: b, track: art}
-  - {id: machines, title: Computing machinery, start: 2025-03-11T09:00, end: 2025-03-11T10:00, venue: annex, track: science, speakers: [alan]}
-  - {id: gone, title: Old talk, start: 2025-03-11T11:00, end: 2025-03-11T12:00, venue: annex, track: art, status: cancelled}
-`
-
-func decodeProgramme(t testing.TB, src string) *programme.Programme {
-	t.Helper()
-	p, _, err := programme.DecodeBytes([]byte(src), "test.yaml")
-	if err != nil {
-		t.Fatalf("decode: %v", err)
-	}
-	return p
-}
-
-func buildSet(t testing.TB, src string) *Set {
-	t.Helper()
-	set, err := Build(decodeProgramme(t, src), Options{})
-	if err != nil {
-		t.Fatalf("build: %v", err)
-	}
-	return set
-}
-
-// newTestServer serves set as confcal serve does, with the fasthttp
-// handler, and returns the server and its Live.
-func newTestServer(t testing.TB, set *Set) (*testServer, *Live) {
+// newTestServer serves set as confcal serve does and returns the server
+// and its Live.
+func newTestServer(t testing.TB, set *feed.Set) (*testServer, *Live) {
 	t.Helper()
 	live := NewLive(LiveOptions{Now: func() time.Time { return time.Date(2025, 2, 1, 12, 0, 0, 0, time.UTC) }})
 	if err := live.Publish(set); err != nil {
 		t.Fatal(err)
 	}
-	return serveFast(t, live, HandlerOptions{}), live
+	return serveLive(t, live, HandlerOptions{}), live
 }
 
 // testServer is a feed server on a loopback port, stopped when the test
@@ -83,43 +36,7 @@ type testServer struct {
 	URL string
 }
 
-// stacks are the two ways to serve a Live: each test that runs on both
-// checks that they answer alike.
-var stacks = []struct {
-	name  string
-	serve func(testing.TB, *Live, HandlerOptions) *testServer
-}{
-	{"fasthttp", serveFast},
-	{"net/http", serveStd},
-}
-
-func serveFast(t testing.TB, live *Live, opts HandlerOptions) *testServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := NewFastServer(live, opts)
-	srv.Logger = testLogger{t}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		if err := srv.Shutdown(); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return &testServer{URL: "http://" + ln.Addr().String()}
-}
-
-// testLogger passes what a server logs to the test's log.
-type testLogger struct{ t testing.TB }
-
-func (l testLogger) Printf(format string, args ...any) { l.t.Logf(format, args...) }
-
-func serveStd(t testing.TB, live *Live, opts HandlerOptions) *testServer {
+func serveLive(t testing.TB, live *Live, opts HandlerOptions) *testServer {
 	t.Helper()
 	srv := httptest.NewServer(NewHandler(live, opts))
 	t.Cleanup(srv.Close)
@@ -161,7 +78,7 @@ func fetch(t testing.TB, method, u string, header ...string) response {
 }
 
 func TestRoutes(t *testing.T) {
-	set := buildSet(t, serverProgramme)
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
 	srv, _ := newTestServer(t, set)
 	tests := []struct {
 		path  string
@@ -278,7 +195,7 @@ func summaries(t testing.TB, body []byte) []string {
 }
 
 func TestFeedHeaders(t *testing.T) {
-	set := buildSet(t, serverProgramme)
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
 	srv, _ := newTestServer(t, set)
 	for _, path := range []string{"/all.ics", "/track/art.ics", "/session/paint.ics", "/agenda.ics?session=paint"} {
 		t.Run(path, func(t *testing.T) {
@@ -286,7 +203,7 @@ func TestFeedHeaders(t *testing.T) {
 			if r.code != 200 {
 				t.Fatalf("status %d", r.code)
 			}
-			if want := `"` + ContentHash(r.body)[:32] + `"`; r.hdr.Get("ETag") != want {
+			if want := `"` + feed.ContentHash(r.body)[:32] + `"`; r.hdr.Get("ETag") != want {
 				t.Errorf("ETag %q, want %q (a strong validator from the content)", r.hdr.Get("ETag"), want)
 			}
 			lm, err := http.ParseTime(r.hdr.Get("Last-Modified"))
@@ -325,7 +242,7 @@ func TestFeedHeaders(t *testing.T) {
 }
 
 func TestConditional(t *testing.T) {
-	set := buildSet(t, serverProgramme)
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
 	srv, _ := newTestServer(t, set)
 	for _, path := range []string{"/all.ics", "/feeds.json", "/", "/session/opening.ics", "/agenda.ics?track=art"} {
 		full := fetch(t, "GET", srv.URL+path)
@@ -392,7 +309,7 @@ func mustTime(t testing.TB, s string) time.Time {
 }
 
 func TestGzip(t *testing.T) {
-	set := buildSet(t, serverProgramme)
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
 	srv, live := newTestServer(t, set)
 	plain := fetch(t, "GET", srv.URL+"/all.ics")
 	for _, ae := range []string{"gzip", "gzip, deflate, br", "br;q=1.0, gzip;q=0.8", "*", "x-gzip"} {
@@ -445,7 +362,7 @@ func TestGzip(t *testing.T) {
 }
 
 func TestHead(t *testing.T) {
-	set := buildSet(t, serverProgramme)
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
 	srv, _ := newTestServer(t, set)
 	for _, path := range []string{"/", "/all.ics", "/day/2025-03-11.ics", "/session/opening.ics", "/agenda.ics?session=opening", "/feeds.json", "/healthz"} {
 		get := fetch(t, "GET", srv.URL+path)
@@ -468,7 +385,7 @@ func TestHead(t *testing.T) {
 }
 
 func TestMethodNotAllowed(t *testing.T) {
-	set := buildSet(t, serverProgramme)
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
 	srv, _ := newTestServer(t, set)
 	for _, path := range []string{"/", "/all.ics", "/day/2025-03-10.ics", "/track/art.ics", "/venue/hall.ics", "/room/hall-a.ics",
 		"/speaker/ada.ics", "/session/opening.ics", "/agenda.ics?session=opening", "/feeds.json", "/healthz"} {
@@ -488,7 +405,7 @@ func TestMethodNotAllowed(t *testing.T) {
 }
 
 func TestAgenda(t *testing.T) {
-	set := buildSet(t, serverProgramme)
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
 	srv, live := newTestServer(t, set)
 	tests := []struct {
 		query string
@@ -535,22 +452,22 @@ func TestAgenda(t *testing.T) {
 // the state publishes it, instead of the whole link failing.
 func TestAgendaKeepsRemovedSessions(t *testing.T) {
 	dir := t.TempDir()
-	store, err := OpenStore(dir+"/state.json", "conf")
+	store, err := feed.OpenStore(dir+"/state.json", "conf")
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)
-	p1 := decodeProgramme(t, serverProgramme)
+	p1 := feedtest.Decode(t, feedtest.ServerProgramme)
 	if _, err := store.Reconcile(p1, now); err != nil {
 		t.Fatal(err)
 	}
-	p2 := decodeProgramme(t, strings.Replace(serverProgramme,
+	p2 := feedtest.Decode(t, strings.Replace(feedtest.ServerProgramme,
 		"  - {id: paint, title: Painting with numbers, start: 2025-03-10T10:30, end: 2025-03-10T11:30, venue: hall, room: b, track: art}\n", "", 1))
 	h, err := store.Reconcile(p2, now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := Build(p2, Options{History: h})
+	set, err := feed.Build(p2, feed.Options{History: h})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -573,7 +490,7 @@ func TestAgendaKeepsRemovedSessions(t *testing.T) {
 // TestInjection sends query values made to break out of a calendar line or
 // into HTML: none reaches a response unescaped.
 func TestInjection(t *testing.T) {
-	set := buildSet(t, serverProgramme)
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
 	srv, _ := newTestServer(t, set)
 	evil := []string{
 		"x\r\nBEGIN:VEVENT\r\nSUMMARY:injected\r\nEND:VEVENT",
@@ -627,7 +544,7 @@ func TestInjection(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
-	set := buildSet(t, serverProgramme)
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
 	srv, live := newTestServer(t, set)
 	r := fetch(t, "GET", srv.URL+"/healthz")
 	var h health
@@ -643,21 +560,19 @@ func TestHealthz(t *testing.T) {
 }
 
 func TestNothingPublished(t *testing.T) {
-	for _, stack := range stacks {
-		srv := stack.serve(t, NewLive(LiveOptions{}), HandlerOptions{})
-		for _, path := range []string{"/", "/all.ics", "/healthz", "/agenda.ics?session=a"} {
-			if r := fetch(t, "GET", srv.URL+path); r.code != 503 {
-				t.Errorf("%s: %s before any programme: %d, want 503", stack.name, path, r.code)
-			}
+	srv := serveLive(t, NewLive(LiveOptions{}), HandlerOptions{})
+	for _, path := range []string{"/", "/all.ics", "/healthz", "/agenda.ics?session=a"} {
+		if r := fetch(t, "GET", srv.URL+path); r.code != 503 {
+			t.Errorf("%s before any programme: %d, want 503", path, r.code)
 		}
 	}
 }
 
 func TestManifestServed(t *testing.T) {
-	set := buildSet(t, serverProgramme)
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
 	srv, _ := newTestServer(t, set)
 	r := fetch(t, "GET", srv.URL+"/feeds.json")
-	var m Manifest
+	var m feed.Manifest
 	if err := json.Unmarshal(r.body, &m); err != nil {
 		t.Fatal(err)
 	}
@@ -666,7 +581,7 @@ func TestManifestServed(t *testing.T) {
 	}
 	for _, f := range m.Feeds {
 		got := fetch(t, "GET", srv.URL+"/"+f.Path)
-		if got.code != 200 || ContentHash(got.body) != f.Hash {
+		if got.code != 200 || feed.ContentHash(got.body) != f.Hash {
 			t.Errorf("%s: %d, hash differs from the manifest's", f.Path, got.code)
 		}
 	}

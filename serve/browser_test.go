@@ -1,4 +1,4 @@
-package feed
+package serve
 
 import (
 	"bufio"
@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/confcal/confcal/feed/feedtest"
 )
 
 // TestBrowserAgenda opens the discovery page in headless Chromium, ticks
@@ -31,7 +33,7 @@ func TestBrowserAgenda(t *testing.T) {
 		}
 		t.Skip("chromium not found (install Debian's chromium package to run the browser test)")
 	}
-	set := buildSet(t, serverProgramme)
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
 	srv, _ := newTestServer(t, set)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)

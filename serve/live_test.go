@@ -1,4 +1,4 @@
-package feed
+package serve
 
 import (
 	"bytes"
@@ -13,13 +13,17 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/confcal/confcal/feed"
+	"github.com/confcal/confcal/feed/feedtest"
+	"github.com/confcal/confcal/page"
 )
 
-// versioned returns serverProgramme as version n: every title and the
+// versioned returns feedtest.ServerProgramme as version n: every title and the
 // programme's name carry the version, and version n has n extra sessions,
 // so that feeds of different versions differ in size as well.
 func versioned(n int) string {
-	src := strings.ReplaceAll(serverProgramme, "title: ", fmt.Sprintf("title: v%d ", n))
+	src := strings.ReplaceAll(feedtest.ServerProgramme, "title: ", fmt.Sprintf("title: v%d ", n))
 	src = strings.Replace(src, "name: Test Conference", fmt.Sprintf("name: Conference v%d", n), 1)
 	for i := 0; i < n; i++ {
 		src += fmt.Sprintf("  - {id: extra%d, title: v%d extra, start: 2025-03-10T14:00, end: 2025-03-10T15:00, venue: annex, track: art}\n", i, n)
@@ -51,22 +55,16 @@ func oneVersion(t testing.TB, body []byte) string {
 // is complete, its ETag is its own content's, and it belongs to one
 // version. Run with -race.
 func TestPublishUnderLoad(t *testing.T) {
-	for _, stack := range stacks {
-		t.Run(stack.name, func(t *testing.T) { testPublishUnderLoad(t, stack.serve) })
-	}
-}
-
-func testPublishUnderLoad(t *testing.T, serve func(testing.TB, *Live, HandlerOptions) *testServer) {
 	const versions = 4
-	sets := make([]*Set, versions)
+	sets := make([]*feed.Set, versions)
 	for i := range sets {
-		sets[i] = buildSet(t, versioned(i))
+		sets[i] = feedtest.BuildSet(t, versioned(i))
 	}
 	live := NewLive(LiveOptions{})
 	if err := live.Publish(sets[0]); err != nil {
 		t.Fatal(err)
 	}
-	srv := serve(t, live, HandlerOptions{})
+	srv := serveLive(t, live, HandlerOptions{})
 
 	paths := []string{"/all.ics", "/track/art.ics", "/day/2025-03-10.ics", "/session/opening.ics",
 		"/agenda.ics?session=opening,paint", "/agenda.ics?track=art", "/feeds.json", "/"}
@@ -152,10 +150,10 @@ func testPublishUnderLoad(t *testing.T, serve func(testing.TB, *Live, HandlerOpt
 func TestLastModifiedMovesWithContent(t *testing.T) {
 	now := time.Date(2025, 2, 1, 12, 0, 0, 0, time.UTC)
 	live := NewLive(LiveOptions{Now: func() time.Time { return now }})
-	a := buildSet(t, serverProgramme)
+	a := feedtest.BuildSet(t, feedtest.ServerProgramme)
 	// The same data time, but paint moved from art to science: the art
 	// feed loses a session without any event of it changing.
-	b := buildSet(t, strings.Replace(serverProgramme, "venue: hall, room: b, track: art", "venue: hall, room: b, track: science", 1))
+	b := feedtest.BuildSet(t, strings.Replace(feedtest.ServerProgramme, "venue: hall, room: b, track: art", "venue: hall, room: b, track: science", 1))
 	if err := live.Publish(a); err != nil {
 		t.Fatal(err)
 	}
@@ -208,25 +206,25 @@ func TestFeedCacheBound(t *testing.T) {
 func TestAssembledBodies(t *testing.T) {
 	src := versioned(700) // all.ics well over one write chunk, the page over packMin
 	want := map[string][]byte{}
-	for _, f := range buildSet(t, src).Feeds {
+	for _, f := range feedtest.BuildSet(t, src).Feeds {
 		want[f.Path()] = f.Bytes()
 	}
 	if len(want["all.ics"]) <= writeChunk {
 		t.Fatalf("all.ics is %d bytes: too small to test chunking", len(want["all.ics"]))
 	}
-	page, err := buildSet(t, src).Page(PageOptions{Live: true})
+	pageBody, err := page.Render(feedtest.BuildSet(t, src), page.Options{Live: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(page) <= packMin {
-		t.Fatalf("the page is %d bytes: too small to test packing", len(page))
+	if len(pageBody) <= packMin {
+		t.Fatalf("the page is %d bytes: too small to test packing", len(pageBody))
 	}
-	want[""] = page
-	for _, stack := range stacks {
+	want[""] = pageBody
+	{
 		for _, keep := range []int{1, 0} {
-			set := buildSet(t, src)
+			set := feedtest.BuildSet(t, src)
 			live := NewLive(LiveOptions{KeepBytes: keep})
-			srv := stack.serve(t, live, HandlerOptions{})
+			srv := serveLive(t, live, HandlerOptions{})
 			for round := 0; round < 2; round++ {
 				if err := live.Publish(set); err != nil {
 					t.Fatal(err)
@@ -235,12 +233,12 @@ func TestAssembledBodies(t *testing.T) {
 					for i := 0; i < 2; i++ { // the first answer may keep the body, the second use it
 						r := fetch(t, "GET", srv.URL+"/"+path)
 						if !bytes.Equal(r.body, body) {
-							t.Fatalf("%s, keep %d, round %d: %s differs from the built feed (%d bytes, want %d)", stack.name, keep, round, path, len(r.body), len(body))
+							t.Fatalf("keep %d, round %d: %s differs from the built feed (%d bytes, want %d)", keep, round, path, len(r.body), len(body))
 						}
 					}
 					gz := fetch(t, "GET", srv.URL+"/"+path, "Accept-Encoding", "gzip")
 					if !bytes.Equal(gunzip(t, gz.body), body) {
-						t.Fatalf("%s: %s gzipped differs", stack.name, path)
+						t.Fatalf("%s gzipped differs", path)
 					}
 				}
 			}

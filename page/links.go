@@ -1,4 +1,4 @@
-package feed
+package page
 
 import (
 	"net/url"

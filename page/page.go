@@ -1,20 +1,21 @@
-package feed
+package page
 
 import (
 	"bytes"
 	"html/template"
 	"strings"
 
+	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/programme"
 )
 
 // kindTitles names each kind of feed on the index page.
 var kindTitles = []struct {
-	Kind  Kind
+	Kind  feed.Kind
 	Title string
 }{
-	{KindAll, "Whole programme"}, {KindDay, "By day"}, {KindTrack, "By track"}, {KindVenue, "By venue"},
-	{KindRoom, "By room"}, {KindSpeaker, "By speaker"},
+	{feed.KindAll, "Whole programme"}, {feed.KindDay, "By day"}, {feed.KindTrack, "By track"}, {feed.KindVenue, "By venue"},
+	{feed.KindRoom, "By room"}, {feed.KindSpeaker, "By speaker"},
 }
 
 // openGroup is how many feeds a group of venues, rooms or speakers may
@@ -22,8 +23,8 @@ var kindTitles = []struct {
 // always open.
 const openGroup = 6
 
-// PageOptions tune the discovery page.
-type PageOptions struct {
+// Options tune the discovery page.
+type Options struct {
 	// BaseURL is the public URL of the feeds, for absolute subscribe
 	// links; empty means the set's own base URL, if any.
 	BaseURL string
@@ -74,11 +75,7 @@ type pageData struct {
 	Sessions int
 }
 
-// IndexHTML renders the discovery page of a static export: the page
-// Page renders, without the agenda builder, which needs a live server.
-func (set *Set) IndexHTML() ([]byte, error) { return set.Page(PageOptions{}) }
-
-// Page renders the discovery page: the programme's name and dates, every
+// Render renders the discovery page: the programme's name and dates, every
 // feed with its event count and its Subscribe (webcal://), Google
 // Calendar, Outlook and Download links, and the programme day by day as a
 // timeline grid, where a live server's page lets people tick sessions
@@ -87,14 +84,14 @@ func (set *Set) IndexHTML() ([]byte, error) { return set.Page(PageOptions{}) }
 // The page is one self-contained document: no external assets, a little
 // inline CSS, and a little inline script that only adds to what works
 // without it. Everything taken from the programme is escaped.
-func (set *Set) Page(opts PageOptions) ([]byte, error) {
+func Render(set *feed.Set, opts Options) ([]byte, error) {
 	p := set.Programme
 	m := set.Manifest()
 	base := opts.BaseURL
 	if base == "" {
-		base, opts.Guessed = set.opts.BaseURL, false
+		base, opts.Guessed = set.BaseURL(), false
 	}
-	d := pageData{ID: p.ID, Name: m.Programme.Name, Description: set.text(p.Description), URL: p.URL,
+	d := pageData{ID: p.ID, Name: m.Programme.Name, Description: set.Text(p.Description), URL: p.URL,
 		Zone: p.TimeZone, Absolute: base != "", Live: opts.Live, Sessions: len(p.Sessions)}
 	if !opts.Guessed {
 		d.Base = base
@@ -114,18 +111,18 @@ func (set *Set) Page(opts PageOptions) ([]byte, error) {
 				continue
 			}
 			title := f.Title
-			if f.Kind != KindAll {
+			if f.Kind != feed.KindAll {
 				title = strings.TrimPrefix(title, prefix)
 			}
 			g.Feeds = append(g.Feeds, pageFeed{Title: title, Colour: safeColour(f.Colour), Events: len(f.Events),
 				Path: f.Path(), Links: trusted(LinksFor(base, f.Path(), f.Title))})
 		}
-		g.Open = len(g.Feeds) <= openGroup || kt.Kind == KindAll || kt.Kind == KindDay || kt.Kind == KindTrack
+		g.Open = len(g.Feeds) <= openGroup || kt.Kind == feed.KindAll || kt.Kind == feed.KindDay || kt.Kind == feed.KindTrack
 		if len(g.Feeds) > 0 {
 			d.Groups = append(d.Groups, g)
 		}
 	}
-	d.Days = set.timeline()
+	d.Days = timeline(set)
 	var b bytes.Buffer
 	if err := indexTemplate.Execute(&b, d); err != nil {
 		return nil, err

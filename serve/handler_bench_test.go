@@ -1,13 +1,11 @@
-package feed
+package serve
 
 import (
-	"io"
 	"net/http"
 	"testing"
 
-	"github.com/valyala/fasthttp"
-
 	"github.com/confcal/confcal/bench/gen/synth"
+	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/programme"
 )
 
@@ -24,14 +22,13 @@ func (d *discard) WriteHeader(code int)        { d.code = code }
 
 // BenchmarkHandler measures the handler alone, without the HTTP server
 // around it, on a 1,000-session programme: a track feed in full, the same
-// feed answered 304, and a cached agenda; for net/http and for fasthttp
-// (whose body is a stream, written here as the server would).
+// feed answered 304, and a cached agenda.
 func BenchmarkHandler(b *testing.B) {
 	p, _, err := programme.DecodeBytes(synth.Programme(synth.Config{Sessions: 1000, Days: 3, Tracks: 10, Venues: 10, Seed: 1}), "synth.yaml")
 	if err != nil {
 		b.Fatal(err)
 	}
-	set, err := Build(p, Options{})
+	set, err := feed.Build(p, feed.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -40,10 +37,9 @@ func BenchmarkHandler(b *testing.B) {
 		b.Fatal(err)
 	}
 	h := NewHandler(live, HandlerOptions{})
-	fh := NewFastHandler(live, HandlerOptions{})
-	var track *Feed
+	var track *feed.Feed
 	for _, f := range set.Feeds {
-		if f.Kind == KindTrack {
+		if f.Kind == feed.KindTrack {
 			track = f
 			break
 		}
@@ -64,26 +60,7 @@ func BenchmarkHandler(b *testing.B) {
 		{"track-304", "/" + track.Path(), etag, 304},
 		{"agenda", "/agenda.ics?session=" + ids, "", 200},
 	} {
-		b.Run("fasthttp/"+c.name, func(b *testing.B) {
-			var req fasthttp.Request
-			req.SetRequestURI(c.url)
-			if c.inm != "" {
-				req.Header.Set("If-None-Match", c.inm)
-			}
-			var ctx fasthttp.RequestCtx
-			ctx.Init(&req, nil, nil)
-			for b.Loop() {
-				ctx.Response.Reset()
-				fh(&ctx)
-				if err := ctx.Response.BodyWriteTo(io.Discard); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if code := ctx.Response.StatusCode(); code != c.want {
-				b.Fatalf("status %d, want %d", code, c.want)
-			}
-		})
-		b.Run("net/http/"+c.name, func(b *testing.B) {
+		b.Run(c.name, func(b *testing.B) {
 			r, _ := http.NewRequest("GET", c.url, nil)
 			if c.inm != "" {
 				r.Header.Set("If-None-Match", c.inm)

@@ -1,12 +1,14 @@
-package feed
+package page
 
 import (
 	"fmt"
 	"html/template"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/programme"
 )
 
@@ -70,26 +72,29 @@ type pageTrack struct {
 
 // timedItem is a timed session placed in minutes from midnight of its day.
 type timedItem struct {
-	ev         *Event
+	ev         *feed.Event
 	start, end int
 	col        string
 	lane       int
 }
 
+// hexColour is the one form of colour programme data may give the page.
+var hexColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
 // safeColour returns c as CSS when it is a #rrggbb colour, and "" for
 // anything else, so that programme data never reaches a style attribute
 // unchecked.
 func safeColour(c string) template.CSS {
-	if _, _, _, ok := rgb(c); ok && strings.HasPrefix(c, "#") {
+	if hexColour.MatchString(c) {
 		return template.CSS(strings.ToLower(c))
 	}
 	return ""
 }
 
 // timeline lays out every day of the set.
-func (set *Set) timeline() []pageDay {
+func timeline(set *feed.Set) []pageDay {
 	p := set.Programme
-	byDay := map[programme.Date][]*Event{}
+	byDay := map[programme.Date][]*feed.Event{}
 	for _, ev := range set.Events {
 		for _, d := range ev.Session.Days(p) {
 			byDay[d] = append(byDay[d], ev)
@@ -102,7 +107,7 @@ func (set *Set) timeline() []pageDay {
 	sort.Slice(days, func(i, j int) bool { return days[i].Before(days[j]) })
 	out := make([]pageDay, 0, len(days))
 	for _, d := range days {
-		out = append(out, set.layoutDay(d, byDay[d]))
+		out = append(out, layoutDay(set, d, byDay[d]))
 	}
 	return out
 }
@@ -119,9 +124,9 @@ func columnKey(s *programme.Session) string {
 	return s.Venue.ID + "/" + s.Room.ID
 }
 
-func (set *Set) layoutDay(d programme.Date, events []*Event) pageDay {
+func layoutDay(set *feed.Set, d programme.Date, events []*feed.Event) pageDay {
 	p := set.Programme
-	day := pageDay{Date: d.String(), Title: dayTitle(d, "en")}
+	day := pageDay{Date: d.String(), Title: feed.DayTitle(d, "en")}
 	if f := set.Feed("day/" + d.String()); f != nil {
 		day.Feed = f.Path()
 	}
@@ -130,7 +135,7 @@ func (set *Set) layoutDay(d programme.Date, events []*Event) pageDay {
 		loc = time.UTC
 	}
 	var timed []*timedItem
-	allDay := map[string][]*Event{}
+	allDay := map[string][]*feed.Event{}
 	used := map[string]bool{}
 	first, last := -1, 0
 	for _, ev := range events {
@@ -165,13 +170,13 @@ func (set *Set) layoutDay(d programme.Date, events []*Event) pageDay {
 	}
 	var cols []*column
 	for _, v := range p.Venues {
-		vname := set.text(v.Name)
+		vname := set.Text(v.Name)
 		if used[v.ID] {
 			cols = append(cols, &column{key: v.ID, name: vname})
 		}
 		for _, r := range v.Rooms {
 			if k := v.ID + "/" + r.ID; used[k] {
-				cols = append(cols, &column{key: k, name: set.text(r.Name), venue: vname})
+				cols = append(cols, &column{key: k, name: set.Text(r.Name), venue: vname})
 			}
 		}
 	}
@@ -251,7 +256,7 @@ func (set *Set) layoutDay(d programme.Date, events []*Event) pageDay {
 		if evs := allDay[c.key]; len(evs) > 0 {
 			cell := pageCell{Pos: template.CSS(fmt.Sprintf("grid-row:2;grid-column:%d/span %d", c.at, c.lanes))}
 			for _, ev := range evs {
-				cell.Items = append(cell.Items, set.pageSession(ev, ""))
+				cell.Items = append(cell.Items, newPageSession(set, ev, ""))
 			}
 			day.AllDay = append(day.AllDay, cell)
 		}
@@ -278,7 +283,7 @@ func (set *Set) layoutDay(d programme.Date, events []*Event) pageDay {
 		}
 		c := byKey[it.col]
 		pos := fmt.Sprintf("grid-row:%d/span %d;grid-column:%d", r, span, c.at+it.lane)
-		day.Items = append(day.Items, set.pageSession(it.ev, pos))
+		day.Items = append(day.Items, newPageSession(set, it.ev, pos))
 	}
 	return day
 }
@@ -290,16 +295,12 @@ func minutesInto(t time.Time, d programme.Date) int {
 	return days*24*60 + t.Hour()*60 + t.Minute()
 }
 
-func (set *Set) text(t programme.Text) string {
-	return t.In(set.Lang, set.Programme.Languages...)
-}
-
 // pageSession describes one session for the page; pos is its place in the
 // grid, empty for sessions without a clock time.
-func (set *Set) pageSession(ev *Event, pos string) pageSession {
+func newPageSession(set *feed.Set, ev *feed.Event, pos string) pageSession {
 	p := set.Programme
 	s := ev.Session
-	ps := pageSession{ID: s.ID, Key: s.UIDKey, Title: set.text(s.Title), Subtitle: set.text(s.Subtitle),
+	ps := pageSession{ID: s.ID, Key: s.UIDKey, Title: set.Text(s.Title), Subtitle: set.Text(s.Subtitle),
 		Cancelled: s.Status == programme.Cancelled || ev.Ghost, Tentative: s.Status == programme.Tentative,
 		Ghost: ev.Ghost, Link: "session/" + s.UIDKey + ".ics", When: when(p, s)}
 	if ps.Title == "" {
@@ -307,9 +308,9 @@ func (set *Set) pageSession(ev *Event, pos string) pageSession {
 	}
 	switch {
 	case s.Room != nil && s.Venue != nil:
-		ps.Place = set.text(s.Room.Name) + ", " + set.text(s.Venue.Name)
+		ps.Place = set.Text(s.Room.Name) + ", " + set.Text(s.Venue.Name)
 	case s.Venue != nil:
-		ps.Place = set.text(s.Venue.Name)
+		ps.Place = set.Text(s.Venue.Name)
 	default:
 		ps.Place, ps.Elsewhere = s.Location, true
 	}
@@ -320,7 +321,7 @@ func (set *Set) pageSession(ev *Event, pos string) pageSession {
 	ps.Speakers = strings.Join(names, ", ")
 	for _, t := range s.Tracks {
 		c := safeColour(t.Colour)
-		ps.Tracks = append(ps.Tracks, pageTrack{Name: set.text(t.Name), Colour: c})
+		ps.Tracks = append(ps.Tracks, pageTrack{Name: set.Text(t.Name), Colour: c})
 		if ps.Colour == "" {
 			ps.Colour = c
 		}
