@@ -42,6 +42,8 @@ type Serve struct {
 	Source    string        `mapstructure:"source"`
 	Poll      time.Duration `mapstructure:"poll"`
 	LogFormat string        `mapstructure:"log_format"`
+	TLSCert   string        `mapstructure:"tls_cert"`
+	TLSKey    string        `mapstructure:"tls_key"`
 }
 
 // Google configures sync to Google Calendar.
@@ -93,6 +95,8 @@ var defaults = map[string]any{
 	"serve.source":          "",
 	"serve.poll":            time.Minute,
 	"serve.log_format":      "text",
+	"serve.tls_cert":        "",
+	"serve.tls_key":         "",
 	"google.client_secrets": "",
 	"google.credentials":    "",
 	"google.subject":        "",
@@ -135,6 +139,7 @@ var flagKeys = map[string]string{
 	"programme": "programme", "timezone": "timezone", "lang": "lang", "state": "state", "stateless": "stateless",
 	"alarm": "alarm", "base-url": "base_url", "out": "out",
 	"addr": "serve.addr", "source": "serve.source", "poll": "serve.poll", "log-format": "serve.log_format",
+	"tls-cert": "serve.tls_cert", "tls-key": "serve.tls_key",
 	"client-secrets": "google.client_secrets", "credentials": "google.credentials", "subject": "google.subject",
 	"calendar": "google.calendar", "url": "caldav.url", "username": "caldav.username",
 	"password-file": "caldav.password_file", "insecure": "caldav.insecure",

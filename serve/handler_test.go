@@ -1,10 +1,13 @@
 package serve
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -598,4 +601,70 @@ func gunzip(t testing.TB, b []byte) []byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestNoOpenRedirect sends paths as curl --path-as-is would: a Location
+// never starts with // or /\ (which browsers resolve to another host), and
+// a path with a backslash is refused.
+func TestNoOpenRedirect(t *testing.T) {
+	srv, _ := newTestServer(t, feedtest.BuildSet(t, feedtest.ServerProgramme))
+	host := strings.TrimPrefix(srv.URL, "http://")
+	for _, target := range []string{`//\evil.example`, `/a/../\evil.example`, `/\evil.example`, `/%5Cevil.example`, `//evil.example/`, `/a/..//evil.example`} {
+		conn, err := net.Dial("tcp", host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", target, host)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", target, err)
+		}
+		resp.Body.Close()
+		conn.Close()
+		loc := resp.Header.Get("Location")
+		if strings.HasPrefix(loc, "//") || strings.HasPrefix(loc, `/\`) || strings.Contains(loc, `\`) {
+			t.Errorf("%s: Location %q leads off the site", target, loc)
+		}
+		if strings.Contains(target, `\`) || strings.Contains(target, "%5C") {
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("%s: status %d, want 400", target, resp.StatusCode)
+			}
+		}
+	}
+}
+
+// TestAgendaQueryNotUTF8 says what is wrong with a query that is not
+// UTF-8, rather than that nothing was chosen.
+func TestAgendaQueryNotUTF8(t *testing.T) {
+	srv, _ := newTestServer(t, feedtest.BuildSet(t, feedtest.ServerProgramme))
+	r := fetch(t, "GET", srv.URL+"/agenda.ics?q=%ff%fe")
+	if r.code != 400 || !bytes.Contains(r.body, []byte("not valid UTF-8")) {
+		t.Errorf("status %d, %q; want 400 saying the query is not valid UTF-8", r.code, r.body)
+	}
+}
+
+// TestRange answers byte ranges of a feed, as it is and gzipped.
+func TestRange(t *testing.T) {
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
+	srv, _ := newTestServer(t, set)
+	want := set.Feed("all").Bytes()
+	r := fetch(t, "GET", srv.URL+"/all.ics", "Range", "bytes=10-99")
+	if r.code != http.StatusPartialContent || !bytes.Equal(r.body, want[10:100]) {
+		t.Fatalf("status %d, %q; want 206 and bytes 10-99", r.code, r.body)
+	}
+	if got := r.hdr.Get("Content-Range"); got != fmt.Sprintf("bytes 10-99/%d", len(want)) {
+		t.Errorf("Content-Range %q", got)
+	}
+	full := fetch(t, "GET", srv.URL+"/all.ics")
+	r = fetch(t, "GET", srv.URL+"/all.ics", "Range", "bytes=0-9", "If-Range", `"stale"`)
+	if r.code != 200 || !bytes.Equal(r.body, want) {
+		t.Errorf("If-Range with a stale ETag: status %d, want 200 and the whole feed", r.code)
+	}
+	r = fetch(t, "GET", srv.URL+"/all.ics", "Range", "bytes=0-9", "If-Range", full.hdr.Get("Etag"))
+	if r.code != http.StatusPartialContent || !bytes.Equal(r.body, want[:10]) {
+		t.Errorf("If-Range with the ETag: status %d", r.code)
+	}
+	if r = fetch(t, "GET", srv.URL+"/all.ics", "Range", fmt.Sprintf("bytes=%d-", len(want)+10)); r.code != http.StatusRequestedRangeNotSatisfiable {
+		t.Errorf("a range past the end: status %d, want 416", r.code)
+	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/internal/atomicfile"
+	"github.com/confcal/confcal/page"
 	"github.com/confcal/confcal/programme"
 )
 
@@ -288,7 +289,7 @@ func (r *agendaRun) printURL() {
 	}
 	u := r.subscriptionURL()
 	fmt.Fprintln(r.a.stdout, u)
-	if w := feed.WebcalURL(u); w != u {
+	if w := page.WebcalURL(u); w != u {
 		fmt.Fprintln(r.a.stdout, w)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/confcal/confcal/feed"
+	"github.com/confcal/confcal/page"
 )
 
 type buildOptions struct {
@@ -61,7 +62,8 @@ func runBuild(ctx context.Context, a *app, opts *buildOptions) error {
 		return err
 	}
 	out := a.cfg.Config.Out
-	res, err := feed.Export(out, set, feed.ExportOptions{FeedsOnly: opts.feedsOnly})
+	res, err := feed.Export(out, set, feed.ExportOptions{FeedsOnly: opts.feedsOnly,
+		Page: func() ([]byte, error) { return page.Render(set, page.Options{}) }})
 	if err != nil {
 		return err
 	}

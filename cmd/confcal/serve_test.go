@@ -5,10 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -513,55 +510,6 @@ func (w *blockingWriter) Write(p []byte) (int, error) {
 	return w.got.Write(p)
 }
 
-// The access log's batches: lines from many goroutines arrive whole and in
-// each goroutine's order, a log reader that does not read holds up no
-// request until batchLimit, and Close writes what waits.
-func TestBatchWriter(t *testing.T) {
-	w := &blockingWriter{release: make(chan struct{})}
-	b := newBatchWriter(w, time.Millisecond)
-	const writers, lines = 8, 2000
-	var wg sync.WaitGroup
-	for g := range writers {
-		wg.Go(func() {
-			for i := range lines {
-				fmt.Fprintf(b, "writer=%d line=%d %s\n", g, i, strings.Repeat("x", 20))
-			}
-		})
-	}
-	// 8 × 2,000 lines of about 45 bytes: under batchLimit, so every
-	// Write returns while the log's reader is stuck.
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Write waited on a log reader that does not read")
-	}
-	close(w.release)
-	if err := b.Close(); err != nil {
-		t.Fatal(err)
-	}
-	next := make([]int, writers)
-	n := 0
-	for line := range strings.Lines(w.got.String()) {
-		var g, i int
-		if _, err := fmt.Sscanf(line, "writer=%d line=%d ", &g, &i); err != nil || !strings.HasSuffix(line, strings.Repeat("x", 20)+"\n") {
-			t.Fatalf("line %d is not whole: %q", n, line)
-		}
-		if i != next[g] {
-			t.Fatalf("writer %d: line %d after line %d", g, i, next[g]-1)
-		}
-		next[g]++
-		n++
-	}
-	if n != writers*lines {
-		t.Errorf("%d lines written, want %d", n, writers*lines)
-	}
-	if w.writes > writers*lines/10 {
-		t.Errorf("%d writes for %d lines: not batched", w.writes, n)
-	}
-}
-
 // flakyListener fails its first accepts with the given errors.
 type flakyListener struct {
 	net.Listener
@@ -575,53 +523,6 @@ func (l *flakyListener) Accept() (net.Conn, error) {
 		return nil, err
 	}
 	return l.Listener.Accept()
-}
-
-func TestPatientListener(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var logs bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
-	emfile := &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", syscall.EMFILE)}
-	flaky := &flakyListener{Listener: ln, errs: []error{emfile, emfile, syscall.ECONNABORTED}}
-	go func() {
-		if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
-			c.Close()
-		}
-	}()
-	c, err := patientListener{flaky, log}.Accept()
-	if err != nil {
-		t.Fatalf("accept after passing errors: %v", err)
-	}
-	c.Close()
-	if n := strings.Count(logs.String(), "accept failed; retrying"); n != 3 {
-		t.Errorf("%d retries logged, want 3:\n%s", n, logs.String())
-	}
-	// Other errors end the accepting.
-	ln.Close()
-	if _, err := (patientListener{ln, log}).Accept(); !errors.Is(err, net.ErrClosed) {
-		t.Errorf("closed listener: %v", err)
-	}
-}
-
-func TestServerLogLimit(t *testing.T) {
-	var logs bytes.Buffer
-	l := newServerLog(slog.New(slog.NewTextHandler(&logs, nil)))
-	for i := 0; i < 200; i++ {
-		l.Printf("error when serving connection %d\n", i)
-	}
-	lines := strings.Count(logs.String(), "\n")
-	if lines < 20 || lines > 30 {
-		t.Errorf("%d of 200 lines logged at once, want the burst of 20 or a few more", lines)
-	}
-	time.Sleep(300 * time.Millisecond)
-	l.Printf("one more")
-	if !regexp.MustCompile(`msg="one more" left_out=1[0-9]{2}\n$`).MatchString(logs.String()) {
-		t.Errorf("the next line does not count those left out:\n%s", logs.String()[max(0, logs.Len()-200):])
-	}
 }
 
 // TestServeShutdownFinishesRequests stops the server while a request is

@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/programme"
 	calsync "github.com/confcal/confcal/sync"
 )
@@ -157,8 +156,7 @@ func runSync(ctx context.Context, a *app, opts *syncOptions, backend syncBackend
 			return err
 		}
 	}
-	bopts := calsync.BuildOptions{Lang: c.Lang, Cancelled: c.Sync.Cancelled,
-		UID: func(s *programme.Session) string { return feed.UID(p, s) }}
+	bopts := calsync.BuildOptions{Lang: c.Lang, Cancelled: c.Sync.Cancelled}
 	if c.Alarm > 0 {
 		bopts.Alarm = c.Alarm
 	}
