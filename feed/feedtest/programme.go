@@ -55,4 +55,3 @@ func BuildSet(t testing.TB, src string) *feed.Set {
 	}
 	return set
 }
-
