@@ -92,50 +92,8 @@ func Export(dir string, set *Set, opts ExportOptions) (ExportResult, error) {
 	st := &stager{dir: dir, previous: previousFiles(dir)}
 	defer st.abort()
 
-	// Every calendar: the feeds, then the one-session calendars, made by
-	// the goroutine that writes them.
-	files := make([]*Feed, len(set.Feeds), len(set.Feeds)+len(set.Events))
-	copy(files, set.Feeds)
-	var sessions []*Event
-	if !opts.FeedsOnly {
-		for _, ev := range set.Events {
-			if !ev.Ghost {
-				sessions = append(sessions, ev)
-			}
-		}
-		files = files[:len(files)+len(sessions)]
-	}
-	dirs := map[string]bool{}
-	for _, f := range set.Feeds {
-		dirs[path.Dir(f.Path())] = true
-	}
-	if len(sessions) > 0 {
-		dirs["session"] = true
-	}
-	for _, d := range slices.Sorted(maps.Keys(dirs)) {
-		if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(d)), 0o755); err != nil {
-			return res, fmt.Errorf("export: %w", err)
-		}
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(exportWorkers, len(files)) {
-		wg.Go(func() {
-			var w fileWriter
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(files) || st.failed() {
-					return
-				}
-				if i >= len(set.Feeds) {
-					files[i] = set.sessionFeed(sessions[i-len(set.Feeds)])
-				}
-				st.stage(files[i].Path(), files[i], &w)
-			}
-		})
-	}
-	wg.Wait()
-	if err := st.firstErr(); err != nil {
+	files, err := st.calendars(set, !opts.FeedsOnly)
+	if err != nil {
 		if page != nil {
 			<-page
 		}
@@ -177,6 +135,54 @@ func Export(dir string, set *Set, opts ExportOptions) (ExportResult, error) {
 		}
 	}
 	return res, nil
+}
+
+// calendars stages every calendar of set: the feeds, then, with sessions,
+// the one-session calendars, each made by the goroutine that writes it.
+// It returns the calendars staged.
+func (st *stager) calendars(set *Set, sessions bool) ([]*Feed, error) {
+	files := make([]*Feed, len(set.Feeds), len(set.Feeds)+len(set.Events))
+	copy(files, set.Feeds)
+	var events []*Event
+	if sessions {
+		for _, ev := range set.Events {
+			if !ev.Ghost {
+				events = append(events, ev)
+			}
+		}
+		files = files[:len(files)+len(events)]
+	}
+	dirs := map[string]bool{}
+	for _, f := range set.Feeds {
+		dirs[path.Dir(f.Path())] = true
+	}
+	if len(events) > 0 {
+		dirs["session"] = true
+	}
+	for _, d := range slices.Sorted(maps.Keys(dirs)) {
+		if err := os.MkdirAll(filepath.Join(st.dir, filepath.FromSlash(d)), 0o755); err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(exportWorkers, len(files)) {
+		wg.Go(func() {
+			var w fileWriter
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) || st.failed() {
+					return
+				}
+				if i >= len(set.Feeds) {
+					files[i] = set.sessionFeed(events[i-len(set.Feeds)])
+				}
+				st.stage(files[i].Path(), files[i], &w)
+			}
+		})
+	}
+	wg.Wait()
+	return files, st.firstErr()
 }
 
 // removeIfOurs removes the file at path if it still holds what an export

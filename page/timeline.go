@@ -124,26 +124,81 @@ func columnKey(s *programme.Session) string {
 	return s.Venue.ID + "/" + s.Room.ID
 }
 
+// column is one column of a day's grid: a room, a venue, or "Elsewhere".
+type column struct {
+	key, name, venue string
+	lanes, at        int
+}
+
+// dayItems are a day's sessions sorted out for its grid.
+type dayItems struct {
+	timed       []*timedItem
+	allDay      map[string][]*feed.Event // by column
+	used        map[string]bool          // columns with a session
+	first, last int                      // minutes of the first start and last end; first < 0 when none is timed
+}
+
 func layoutDay(set *feed.Set, d programme.Date, events []*feed.Event) pageDay {
-	p := set.Programme
 	day := pageDay{Date: d.String(), Title: feed.DayTitle(d, "en")}
 	if f := set.Feed("day/" + d.String()); f != nil {
 		day.Feed = f.Path()
 	}
+	items := placeItems(set.Programme, d, events)
+	cols := columns(set, items.used)
+	byKey := map[string]*column{}
+	for _, c := range cols {
+		byKey[c.key] = c
+		c.lanes = 1
+	}
+	total := assignLanes(items.timed, cols, byKey)
+
+	// Rows: 1 the column names, 2 the sessions without a clock time (when
+	// there are any), then one row per slot.
+	row0 := 2
+	if len(items.allDay) > 0 {
+		row0 = 3
+	}
+	gridStart, last := 0, items.last
+	if items.first >= 0 {
+		gridStart = items.first / 60 * 60
+		last = (last + 59) / 60 * 60
+	}
+	day.Grid = template.CSS(fmt.Sprintf("grid-template-columns:4.2rem repeat(%d,minmax(9rem,1fr))", total))
+	for _, c := range cols {
+		day.Columns = append(day.Columns, pageColumn{Name: c.name, Venue: c.venue,
+			Pos: template.CSS(fmt.Sprintf("grid-row:1;grid-column:%d/span %d", c.at, c.lanes))})
+		if evs := items.allDay[c.key]; len(evs) > 0 {
+			cell := pageCell{Pos: template.CSS(fmt.Sprintf("grid-row:2;grid-column:%d/span %d", c.at, c.lanes))}
+			for _, ev := range evs {
+				cell.Items = append(cell.Items, newPageSession(set, ev, ""))
+			}
+			day.AllDay = append(day.AllDay, cell)
+		}
+	}
+	if items.first >= 0 {
+		for m := gridStart; m < last; m += 60 {
+			day.Hours = append(day.Hours, pageHour{Label: fmt.Sprintf("%02d:00", m/60%24),
+				Pos: template.CSS(fmt.Sprintf("grid-row:%d/span %d;grid-column:1", row0+(m-gridStart)/slotMinutes, 60/slotMinutes))})
+		}
+	}
+	day.Items = placeTimed(set, items.timed, byKey, row0, gridStart, (last-gridStart)/slotMinutes)
+	return day
+}
+
+// placeItems sorts a day's events into timed items, in minutes from
+// midnight, and those without a clock time, by column.
+func placeItems(p *programme.Programme, d programme.Date, events []*feed.Event) dayItems {
 	loc := p.Location
 	if loc == nil {
 		loc = time.UTC
 	}
-	var timed []*timedItem
-	allDay := map[string][]*feed.Event{}
-	used := map[string]bool{}
-	first, last := -1, 0
+	items := dayItems{allDay: map[string][]*feed.Event{}, used: map[string]bool{}, first: -1}
 	for _, ev := range events {
 		s := ev.Session
 		col := columnKey(s)
-		used[col] = true
+		items.used[col] = true
 		if s.AllDay {
-			allDay[col] = append(allDay[col], ev)
+			items.allDay[col] = append(items.allDay[col], ev)
 			continue
 		}
 		it := &timedItem{ev: ev, col: col, start: minutesInto(s.Start.In(loc), d)}
@@ -155,39 +210,38 @@ func layoutDay(set *feed.Set, d programme.Date, events []*feed.Event) pageDay {
 		it.end = max(it.end, it.start+slotMinutes)
 		it.end = min(it.end, maxDayMinutes)
 		it.start = min(it.start, it.end-slotMinutes)
-		timed = append(timed, it)
-		if first < 0 || it.start < first {
-			first = it.start
+		items.timed = append(items.timed, it)
+		if items.first < 0 || it.start < items.first {
+			items.first = it.start
 		}
-		last = max(last, it.end)
+		items.last = max(items.last, it.end)
 	}
+	return items
+}
 
-	// Columns in programme order: each venue, then its rooms; sessions
-	// with no venue last.
-	type column struct {
-		key, name, venue string
-		lanes, at        int
-	}
+// columns returns the columns in use, in programme order: each venue, then
+// its rooms; venues or rooms that only a removed session names; sessions
+// with no venue last.
+func columns(set *feed.Set, used map[string]bool) []*column {
 	var cols []*column
-	for _, v := range p.Venues {
+	known := map[string]bool{}
+	for _, v := range set.Programme.Venues {
 		vname := set.Text(v.Name)
 		if used[v.ID] {
 			cols = append(cols, &column{key: v.ID, name: vname})
 		}
+		known[v.ID] = true
 		for _, r := range v.Rooms {
-			if k := v.ID + "/" + r.ID; used[k] {
+			k := v.ID + "/" + r.ID
+			if used[k] {
 				cols = append(cols, &column{key: k, name: set.Text(r.Name), venue: vname})
 			}
+			known[k] = true
 		}
-	}
-	// Venues or rooms a ghost refers to that the programme lost.
-	known := map[string]*column{}
-	for _, c := range cols {
-		known[c.key] = c
 	}
 	var extra []string
 	for k := range used {
-		if _, ok := known[k]; !ok && k != "" {
+		if !known[k] && k != "" {
 			extra = append(extra, k)
 		}
 	}
@@ -198,14 +252,13 @@ func layoutDay(set *feed.Set, d programme.Date, events []*feed.Event) pageDay {
 	if used[""] {
 		cols = append(cols, &column{key: "", name: "Elsewhere"})
 	}
-	byKey := map[string]*column{}
-	for _, c := range cols {
-		byKey[c.key] = c
-		c.lanes = 1
-	}
+	return cols
+}
 
-	// Lanes: each timed session takes the first lane of its column that is
-	// free at its start.
+// assignLanes gives each timed session the first lane of its column that
+// is free at its start, places the columns side by side, and returns how
+// many grid columns they take.
+func assignLanes(timed []*timedItem, cols []*column, byKey map[string]*column) int {
 	sort.SliceStable(timed, func(i, j int) bool {
 		if timed[i].start != timed[j].start {
 			return timed[i].start < timed[j].start
@@ -236,56 +289,30 @@ func layoutDay(set *feed.Set, d programme.Date, events []*feed.Event) pageDay {
 		at += c.lanes
 		total += c.lanes
 	}
+	return total
+}
 
-	// Rows: 1 the column names, 2 the sessions without a clock time (when
-	// there are any), then one row per slot.
-	row0 := 2
-	if len(allDay) > 0 {
-		row0 = 3
-	}
-	gridStart := 0
-	if first >= 0 {
-		gridStart = first / 60 * 60
-		last = (last + 59) / 60 * 60
-	}
-	slots := (last - gridStart) / slotMinutes
-	day.Grid = template.CSS(fmt.Sprintf("grid-template-columns:4.2rem repeat(%d,minmax(9rem,1fr))", total))
-	for _, c := range cols {
-		day.Columns = append(day.Columns, pageColumn{Name: c.name, Venue: c.venue,
-			Pos: template.CSS(fmt.Sprintf("grid-row:1;grid-column:%d/span %d", c.at, c.lanes))})
-		if evs := allDay[c.key]; len(evs) > 0 {
-			cell := pageCell{Pos: template.CSS(fmt.Sprintf("grid-row:2;grid-column:%d/span %d", c.at, c.lanes))}
-			for _, ev := range evs {
-				cell.Items = append(cell.Items, newPageSession(set, ev, ""))
-			}
-			day.AllDay = append(day.AllDay, cell)
-		}
-	}
-	if first >= 0 {
-		for m := gridStart; m < last; m += 60 {
-			day.Hours = append(day.Hours, pageHour{Label: fmt.Sprintf("%02d:00", m/60%24),
-				Pos: template.CSS(fmt.Sprintf("grid-row:%d/span %d;grid-column:1", row0+(m-gridStart)/slotMinutes, 60/slotMinutes))})
-		}
-	}
-	// Timed sessions in reading order: by start, then column, so that the
-	// page reads as a list where the grid does not fit (narrow screens).
+// placeTimed returns the timed sessions in reading order (by start, then
+// column, so that the page reads as a list where the grid does not fit),
+// each with its place in the grid.
+func placeTimed(set *feed.Set, timed []*timedItem, byKey map[string]*column, row0, gridStart, slots int) []pageSession {
 	sort.SliceStable(timed, func(i, j int) bool {
 		if timed[i].start != timed[j].start {
 			return timed[i].start < timed[j].start
 		}
 		return byKey[timed[i].col].at+timed[i].lane < byKey[timed[j].col].at+timed[j].lane
 	})
+	out := make([]pageSession, 0, len(timed))
 	for _, it := range timed {
 		r := row0 + (it.start-gridStart)/slotMinutes
 		span := max(1, (it.end-it.start+slotMinutes-1)/slotMinutes)
 		if r+span > row0+slots {
 			span = max(1, row0+slots-r)
 		}
-		c := byKey[it.col]
-		pos := fmt.Sprintf("grid-row:%d/span %d;grid-column:%d", r, span, c.at+it.lane)
-		day.Items = append(day.Items, newPageSession(set, it.ev, pos))
+		pos := fmt.Sprintf("grid-row:%d/span %d;grid-column:%d", r, span, byKey[it.col].at+it.lane)
+		out = append(out, newPageSession(set, it.ev, pos))
 	}
-	return day
+	return out
 }
 
 // minutesInto returns the wall-clock minutes of t counted from midnight
