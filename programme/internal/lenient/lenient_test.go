@@ -1,8 +1,10 @@
 package lenient
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/confcal/confcal/programme"
 )
@@ -109,6 +111,33 @@ func TestLines(t *testing.T) {
 	for _, tt := range []struct{ off, line, col int }{{0, 1, 1}, {4, 2, 2}, {7, 2, 4}, {8, 3, 1}, {9, 3, 2}, {1, 1, 2}} {
 		if p := l.Pos(tt.off); p.Line != tt.line || p.Column != tt.col {
 			t.Errorf("Pos(%d) = %d:%d, want %d:%d", tt.off, p.Line, p.Column, tt.line, tt.col)
+		}
+	}
+}
+
+// TestLinesAnyOrder asks for positions forwards, backwards within a line
+// and back across lines, against a count from the start of the file.
+func TestLinesAnyOrder(t *testing.T) {
+	data := []byte("ab\ncdé\n\nfgh€i\nj")
+	naive := func(off int) (int, int) {
+		line, start := 1, 0
+		for i := 0; i < off; i++ {
+			if data[i] == '\n' {
+				line, start = line+1, i+1
+			}
+		}
+		return line, utf8.RuneCount(data[start:off]) + 1
+	}
+	l := NewLines("x", data)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 500; i++ {
+		off := rng.IntN(len(data) + 1)
+		for off < len(data) && !utf8.RuneStart(data[off]) {
+			off++
+		}
+		line, col := naive(off)
+		if p := l.Pos(off); p.Line != line || p.Column != col {
+			t.Fatalf("Pos(%d) = %d:%d, want %d:%d", off, p.Line, p.Column, line, col)
 		}
 	}
 }
