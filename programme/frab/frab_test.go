@@ -177,6 +177,35 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// TestSyntaxErrorPositions checks that a file the XML decoder stops on
+// is reported at the line and 1-based column where it stops.
+func TestSyntaxErrorPositions(t *testing.T) {
+	tests := []struct {
+		name, xml, want string
+		line, col       int
+	}{
+		{"bad UTF-8", "<?xml version=\"1.0\"?>\n<schedule>\n  <conference><title>Caf\xe9</title>", "invalid UTF-8", 3, 25},
+		{"bad UTF-8 on line 1", "<schedule><conference><title>\xff</title></conference></schedule>", "invalid UTF-8", 1, 30},
+		{"wrong end tag", "<schedule>\n  <conference><title>Cafe</titl></conference>\n</schedule>\n", "unexpected end element", 2, 26},
+		{"control character", "<schedule>\n  <a>\x01</a>\n", "illegal character", 2, 6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags, err := Decode([]byte(tt.xml), "bad.xml", Options{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			errs := diags.Errors()
+			if len(errs) != 1 || !strings.Contains(errs[0].Message, tt.want) {
+				t.Fatalf("got %v, want one error containing %q", errs, tt.want)
+			}
+			if e := errs[0]; e.Line != tt.line || e.Column != tt.col {
+				t.Errorf("%s: at %d:%d, want %d:%d", e.Message, e.Line, e.Column, tt.line, tt.col)
+			}
+		})
+	}
+}
+
 func TestDeterministic(t *testing.T) {
 	var outs [2]bytes.Buffer
 	for i := range outs {
