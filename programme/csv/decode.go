@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -104,14 +105,36 @@ func parse(data []byte, name string, r *lenient.Reporter) []row {
 				rw.cells[cols[i]] = cell
 			}
 		}
-		if len(rec) > len(header) && !empty {
+		switch {
+		case empty:
+		case len(rec) > len(header):
 			r.Warnf("columns", rw.pos, rw.path, "the row has %d cells, the header %d; the extra cells are ignored", len(rec), len(header))
+		case len(rec) < len(header):
+			r.Warnf("columns", rw.pos, rw.path, "the row has %d cells, the header %d; %s left empty (a separator missing?)",
+				len(rec), len(header), missingColumns(header[len(rec):]))
 		}
 		if !empty {
 			rows = append(rows, rw)
 		}
 	}
 	return rows
+}
+
+// missingColumns names the columns a short row leaves out.
+func missingColumns(header []string) string {
+	names := make([]string, 0, len(header))
+	for _, h := range header {
+		if h = strings.TrimSpace(h); h != "" {
+			names = append(names, strconv.Quote(h))
+		}
+	}
+	if len(names) == 0 {
+		return fmt.Sprintf("the last %d columns are", len(header))
+	}
+	if len(names) == 1 {
+		return "column " + names[0] + " is"
+	}
+	return "columns " + strings.Join(names, ", ") + " are"
 }
 
 // separator picks the comma, semicolon or tab, whichever the header line
