@@ -206,6 +206,39 @@ func TestSyntaxErrorPositions(t *testing.T) {
 	}
 }
 
+// TestUndefinedEntities checks that an entity reference the decoder
+// keeps as written is warned about where it is, and that references in
+// comments and CDATA sections, or that XML and HTML define, are not.
+func TestUndefinedEntities(t *testing.T) {
+	src := `<?xml version="1.0"?>
+<!DOCTYPE schedule [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<schedule><conference><title>C</title><time_zone_name>UTC</time_zone_name></conference>
+<day date="2025-01-01"><room name="A"><event id="1"><start>10:00</start>
+<title>Hi &xxe; and &bogus; &amp; &eacute; &#233; &lt;b&gt; R&D</title>
+<!-- &incomment; --><abstract><![CDATA[&incdata;]]></abstract></event></room></day></schedule>`
+	p, diags, err := Decode([]byte(src), "ent.xml", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Sessions[0].Title.In(""); got != "Hi &xxe; and &bogus; & é é <b> R&D" {
+		t.Errorf("title %q", got)
+	}
+	want := map[string][2]int{
+		`the entity "&xxe;" is declared in the document type, which confcal does not read; kept as written`: {5, 11},
+		`the entity "&bogus;" is not defined; kept as written`:                                              {5, 21},
+	}
+	for _, d := range diags.Warnings() {
+		if at, ok := want[d.Message]; ok && d.Line == at[0] && d.Column == at[1] && d.File == "ent.xml" {
+			delete(want, d.Message)
+		} else if strings.Contains(d.Message, "entity") {
+			t.Errorf("unexpected %v", d)
+		}
+	}
+	for msg, at := range want {
+		t.Errorf("no warning at ent.xml:%d:%d: %s; got %v", at[0], at[1], msg, diags)
+	}
+}
+
 func TestDeterministic(t *testing.T) {
 	var outs [2]bytes.Buffer
 	for i := range outs {

@@ -38,6 +38,7 @@ func ParseXML(data []byte, name string, r *lenient.Reporter) *Schedule {
 	x.d.Strict = false
 	x.d.Entity = xml.HTMLEntity
 	x.d.CharsetReader = charsetReader
+	checkEntities(data, lenient.NewLines(name, data), r)
 	s, err := x.schedule()
 	if err != nil {
 		var se *xml.SyntaxError
