@@ -2,6 +2,7 @@ package frab
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -112,8 +113,8 @@ func TestPretalx(t *testing.T) {
 		t.Fatalf("programme %q %q in %s", p.ID, p.Name.In(""), p.TimeZone)
 	}
 	tickets := importtest.ByTitle(p, "Tickets gone")[0]
-	if tickets.ID != "a2dd3dc7-ecae-50b3-82d9-266ad02f7a40" {
-		t.Errorf("id %q, want the guid", tickets.ID)
+	if tickets.ID != "1254" || tickets.UIDKey != "a2dd3dc7-ecae-50b3-82d9-266ad02f7a40" {
+		t.Errorf("id %q, UID key %q: want the event's id and its guid", tickets.ID, tickets.UIDKey)
 	}
 	if !tickets.Start.Equal(importtest.UTC("2025-12-27T15:00:00Z")) || !tickets.End.Equal(importtest.UTC("2025-12-27T16:00:00Z")) {
 		t.Errorf("tickets at %v..%v", tickets.Start, tickets.End)
@@ -158,7 +159,6 @@ func TestErrors(t *testing.T) {
 		{"root", "<iCalendar><vcalendar/></iCalendar>", "the root element is <iCalendar>", 0},
 		{"no start", "<schedule>\n<conference><time_zone_name>Europe/Paris</time_zone_name></conference>\n<day date=\"2025-01-01\">\n<room name=\"A\">\n<event id=\"e1\"><title>No start</title></event></room></day></schedule>", `event "e1" has no start time`, 5},
 		{"bad zone", "<schedule><conference><time_zone_name>Mars/Olympus</time_zone_name></conference></schedule>", "no time zone", 1},
-		{"no id", "<schedule><conference><time_zone_name>UTC</time_zone_name></conference><day date=\"2025-01-01\"><room name=\"A\"><event><title>Nameless</title><start>10:00</start></event></room></day></schedule>", "has no guid, id, code or slug", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,6 +236,43 @@ func TestUndefinedEntities(t *testing.T) {
 	}
 	for msg, at := range want {
 		t.Errorf("no warning at ent.xml:%d:%d: %s; got %v", at[0], at[1], msg, diags)
+	}
+}
+
+// TestEventsWithoutIdentifier checks that events with no guid, id, code
+// or slug are imported with ids made from their title and start, told
+// apart by their room, the same on every run, with one warning.
+func TestEventsWithoutIdentifier(t *testing.T) {
+	src := `<schedule><conference><title>C</title><time_zone_name>Europe/Paris</time_zone_name></conference>
+<day date="2025-02-10"><room name="Salle B"><event><start>12:30</start><duration>01:00</duration><title>Déjeuner</title></event></room>
+<room name="Salle A"><event><start>12:30</start><duration>01:00</duration><title>Déjeuner</title></event>
+<event><start>14:00</start><duration>00:30</duration><title>Pause café</title></event>
+<event id="7"><start>15:00</start><title>Talk</title></event></room></day></schedule>`
+	p, diags, err := Decode([]byte(src), "flat.xml", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range p.Sessions {
+		got[s.Title.In("")+" in "+s.Room.Name.In("")] = s.ID + " " + s.UIDKey
+	}
+	want := map[string]string{
+		"Déjeuner in Salle A":   "dejeuner-20250210T1230 dejeuner-20250210T1230",
+		"Déjeuner in Salle B":   "dejeuner-20250210T1230-salle-b dejeuner-20250210T1230-salle-b",
+		"Pause café in Salle A": "pause-cafe-20250210T1400 pause-cafe-20250210T1400",
+		"Talk in Salle A":       "7 7",
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("ids and keys\n%v\nwant\n%v", got, want)
+	}
+	var warned []programme.Diagnostic
+	for _, d := range diags {
+		if strings.Contains(d.Message, "no guid, id, code or slug") {
+			warned = append(warned, d)
+		}
+	}
+	if len(warned) != 1 || !strings.HasPrefix(warned[0].Message, "3 events have no guid") || warned[0].Line != 2 {
+		t.Errorf("want one warning for the 3 events at line 2, got %v", warned)
 	}
 }
 

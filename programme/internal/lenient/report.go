@@ -74,13 +74,14 @@ func (r *Reporter) Diagnostics() programme.Diagnostics {
 	return out
 }
 
-// Finish closes an import: it normalises p and returns it with every
-// finding, or returns an *programme.InvalidError when any finding is an
-// error. It does not run programme.Check: the loader does, once, for every
-// format.
+// Finish closes an import: it normalises p, makes its session ids unique
+// (UniqueIDs) and returns it with every finding, or returns an
+// *programme.InvalidError when any finding is an error. It does not run
+// programme.Check: the loader does, once, for every format.
 func (r *Reporter) Finish(p *programme.Programme) (*programme.Programme, programme.Diagnostics, error) {
 	if p != nil && !r.HasErrors() {
 		programme.Normalize(p)
+		UniqueIDs(p)
 	}
 	ds := r.Diagnostics()
 	ds.Sort()
