@@ -24,6 +24,9 @@ type Options struct {
 	// names no zone, so it is needed unless every time carries a UTC
 	// offset.
 	TimeZone string
+	// Details keeps an Info finding for each routine clean-up (HTML
+	// turned into plain text), besides the one warning that counts them.
+	Details bool
 }
 
 // row is one data row with the cells of each field.
@@ -37,7 +40,7 @@ type row struct {
 // oddity fixed. It ends with programme.Normalize but does not run
 // programme.Check; the source package does.
 func Decode(data []byte, name string, opts Options) (*programme.Programme, programme.Diagnostics, error) {
-	r := &lenient.Reporter{File: name}
+	r := &lenient.Reporter{File: name, Details: opts.Details}
 	rows := parse(data, name, r)
 	var p *programme.Programme
 	if rows != nil {

@@ -18,6 +18,9 @@ type Options struct {
 	// schedule declares none and its times carry no UTC offset, and it
 	// overrides the zone a schedule declares.
 	TimeZone string
+	// Details keeps an Info finding for each routine clean-up (HTML
+	// turned into plain text), besides the one warning that counts them.
+	Details bool
 }
 
 type builder struct {
@@ -493,7 +496,8 @@ func (b *builder) description(ev *Event) string {
 	abstract, h1 := b.text(ev.Abstract)
 	desc, h2 := b.text(ev.Description)
 	if h1 || h2 {
-		b.r.Warnf("html", ev.Pos, ev.Path, "HTML in the text of event %q turned into plain text", b.name(ev))
+		b.r.Routine("html", "HTML turned into plain text in the texts of %d events; the first is here", ev.Pos, ev.Path,
+			"HTML in the text of event %q turned into plain text", b.name(ev))
 	}
 	switch {
 	case abstract == "" || strings.Contains(desc, abstract):

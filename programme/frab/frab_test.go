@@ -2,6 +2,7 @@ package frab
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"os"
 	"strings"
@@ -273,6 +274,37 @@ func TestEventsWithoutIdentifier(t *testing.T) {
 	}
 	if len(warned) != 1 || !strings.HasPrefix(warned[0].Message, "3 events have no guid") || warned[0].Line != 2 {
 		t.Errorf("want one warning for the 3 events at line 2, got %v", warned)
+	}
+}
+
+// TestHTMLCleanUpsSummed checks that HTML turned into plain text in many
+// events gives one warning for the file, with the count, and one Info
+// finding per event when Details asks for them.
+func TestHTMLCleanUpsSummed(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<schedule><conference><title>C</title><time_zone_name>UTC</time_zone_name></conference><day date="2025-01-01"><room name="A">`)
+	for i := range 8 {
+		fmt.Fprintf(&b, "\n<event id=\"%d\"><start>%02d:00</start><title>T%d</title><abstract>&lt;p&gt;Hi&lt;/p&gt;</abstract></event>", i+1, 8+i, i)
+	}
+	b.WriteString("</room></day></schedule>")
+	for _, details := range []bool{false, true} {
+		_, diags, err := Decode([]byte(b.String()), "html.xml", Options{Details: details})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var warnings []programme.Diagnostic
+		for _, d := range diags.Warnings() {
+			if strings.Contains(d.Message, "HTML") {
+				warnings = append(warnings, d)
+			}
+		}
+		if len(warnings) != 1 || warnings[0].Message != "HTML turned into plain text in the texts of 8 events; the first is here" || warnings[0].Line != 2 {
+			t.Errorf("details %v: want one warning for 8 events at line 2, got %v", details, warnings)
+		}
+		infos := diags.Infos()
+		if n := map[bool]int{false: 0, true: 8}[details]; len(infos) != n || n > 0 && infos[7].String() != `html.xml:9:1: info: day[1]/room[A]/event[8]: HTML in the text of event "8" turned into plain text` {
+			t.Errorf("details %v: %d infos, want %d: %v", details, len(infos), n, infos)
+		}
 	}
 }
 

@@ -19,7 +19,7 @@ import (
 // with a warning for every oddity fixed. It ends with programme.Normalize
 // but does not run programme.Check; the source package does.
 func Decode(data []byte, name string, opts Options) (*programme.Programme, programme.Diagnostics, error) {
-	r := &lenient.Reporter{File: name}
+	r := &lenient.Reporter{File: name, Details: opts.Details}
 	s := ParseXML(data, name, r)
 	var p *programme.Programme
 	if s != nil {

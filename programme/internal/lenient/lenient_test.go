@@ -1,7 +1,9 @@
 package lenient
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -102,6 +104,35 @@ func TestReporterCaps(t *testing.T) {
 	}
 	if _, _, err := r.Finish(&programme.Programme{TimeZone: "UTC"}); err == nil {
 		t.Error("Finish with an error finding returned no error")
+	}
+}
+
+// TestRoutineSummed checks that routine clean-ups make one warning for
+// their kind, with the count and the first place, and an Info finding
+// each when details are asked for.
+func TestRoutineSummed(t *testing.T) {
+	for _, details := range []bool{false, true} {
+		r := &Reporter{File: "f", Details: details}
+		for i := 1; i <= PerKind+3; i++ {
+			r.Routine("html", "HTML in %d events", programme.Pos{Line: 10 * i, Column: 3}, fmt.Sprintf("event[%d]", i), "HTML in event %d", i)
+		}
+		r.Routine("other", "other in %d events", programme.Pos{Line: 5}, "event[0]", "other once")
+		var warnings, infos []string
+		for _, d := range r.Diagnostics() {
+			switch d.Severity {
+			case programme.Warning:
+				warnings = append(warnings, d.String())
+			case programme.Info:
+				infos = append(infos, d.String())
+			}
+		}
+		want := []string{"f:10:3: warning: HTML in 8 events", "f:5:0: warning: event[0]: other once"}
+		if !slices.Equal(warnings, want) {
+			t.Errorf("details %v: warnings\n%s\nwant\n%s", details, strings.Join(warnings, "\n"), strings.Join(want, "\n"))
+		}
+		if n := map[bool]int{false: 0, true: PerKind + 4}[details]; len(infos) != n || n > 0 && infos[0] != "f:10:3: info: event[1]: HTML in event 1" {
+			t.Errorf("details %v: %d infos, want %d: %v", details, len(infos), n, infos)
+		}
 	}
 }
 
