@@ -645,7 +645,7 @@ func (d *decoder) speaker(n *yaml.Node, path string) *Speaker {
 	return s
 }
 
-var sessionFields = []string{"id", "title", "subtitle", "description", "date", "end_date", "start", "end",
+var sessionFields = []string{"id", "uid", "title", "subtitle", "description", "date", "end_date", "start", "end",
 	"duration", "day", "venue", "room", "location", "track", "tracks", "type", "speakers", "url", "livestream",
 	"tags", "language", "status"}
 
@@ -662,6 +662,9 @@ func (d *decoder) session(n *yaml.Node, path string) *Session {
 			d.errf(n, path+".id", "missing session id (a stable id keeps the event's UID the same across builds)")
 		}
 		return nil
+	}
+	if f := fs["uid"]; f.val != nil {
+		s.UIDKey = d.id(f)
 	}
 	s.Title = d.text(fs["title"])
 	if s.Title.IsZero() {

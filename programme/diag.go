@@ -9,10 +9,13 @@ import (
 // Severity says whether a finding stops a programme from being used.
 type Severity string
 
-// The severities of a Diagnostic.
+// The severities of a Diagnostic. An Info finding is a detail that a
+// warning already sums up, such as each of the routine clean-ups an
+// importer counts in one warning: shown only on request.
 const (
 	Error   Severity = "error"
 	Warning Severity = "warning"
+	Info    Severity = "info"
 )
 
 // Diagnostic is one problem found in a programme, with where it is.
@@ -50,6 +53,9 @@ func (ds Diagnostics) Errors() Diagnostics { return ds.only(Error) }
 
 // Warnings returns only the warnings.
 func (ds Diagnostics) Warnings() Diagnostics { return ds.only(Warning) }
+
+// Infos returns only the details of severity Info.
+func (ds Diagnostics) Infos() Diagnostics { return ds.only(Info) }
 
 func (ds Diagnostics) only(s Severity) Diagnostics {
 	var out Diagnostics

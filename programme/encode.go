@@ -15,8 +15,10 @@ import (
 // back the same programme. The output is deterministic: the same programme
 // always gives the same bytes. Texts in one language are written as plain
 // strings, texts in several as a mapping of language to text. Sessions are
-// written under their UID keys, which are unique even where the source
-// repeated an id, and in the canonical order.
+// written in the canonical order under their ids, with their UID keys as
+// uid where these differ (an imported session keeps the UID its source's
+// guid made); a session whose id others share is written under its UID
+// key, which is unique.
 func Encode(w io.Writer, p *Programme) error {
 	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{encodeProgramme(p)}}
 	enc := yaml.NewEncoder(w)
@@ -173,8 +175,12 @@ func encodeProgramme(p *Programme) *yaml.Node {
 		sm.str("url", s.URL)
 		speakers = append(speakers, sm.n)
 	}
+	count := map[string]int{}
 	for _, s := range p.Sessions {
-		sessions = append(sessions, encodeSession(p, s))
+		count[s.ID]++
+	}
+	for _, s := range p.Sessions {
+		sessions = append(sessions, encodeSession(p, s, count[s.ID] > 1))
 	}
 	m.add("venues", list(venues))
 	m.add("tracks", list(tracks))
@@ -210,13 +216,16 @@ func encodeVenue(p *Programme, v *Venue) *yaml.Node {
 	return m.n
 }
 
-func encodeSession(p *Programme, s *Session) *yaml.Node {
+func encodeSession(p *Programme, s *Session, shared bool) *yaml.Node {
 	m := newMapping()
-	id := s.UIDKey
-	if id == "" {
-		id = s.ID
+	id, uid := s.ID, s.UIDKey
+	if shared || id == "" {
+		id = uid
 	}
 	m.str("id", id)
+	if uid != id {
+		m.str("uid", uid)
+	}
 	m.add("title", text(s.Title))
 	m.add("subtitle", text(s.Subtitle))
 	if s.AllDay {

@@ -2,6 +2,7 @@ package c3voc
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +104,44 @@ func TestSchedule2(t *testing.T) {
 	cancelled := importtest.ByTitle(p, "Cancelled talk")[0]
 	if cancelled.Status != programme.Cancelled || !cancelled.End.Equal(importtest.UTC("2024-12-27T11:40:00Z")) {
 		t.Errorf("CANCELED state gave %s, end %v", cancelled.Status, cancelled.End)
+	}
+}
+
+// TestFlatEventsWithoutIdentifier checks that schedule2 events with no
+// guid, id, code or slug are imported, each with an id of its own made
+// from its title and start, with one warning for the file.
+func TestFlatEventsWithoutIdentifier(t *testing.T) {
+	doc := `{"schedule": {"conference": {"title": "Journée", "time_zone_name": "Europe/Paris",
+  "rooms": [{"name": "Salle A", "guid": "ra"}, {"name": "Salle B", "guid": "rb"}]},
+ "events": [
+  {"title": "Déjeuner", "start": "2025-02-10T12:30:00+01:00", "duration": "PT1H", "room": {"guid": "rb"}},
+  {"title": "Déjeuner", "start": "2025-02-10T12:30:00+01:00", "duration": "PT1H", "room": {"guid": "ra"}},
+  {"title": "Keynote", "guid": "6f9e0c1a-0000-4000-8000-000000000001", "start": "2025-02-10T09:00:00+01:00", "duration": "PT1H"}]}}`
+	var ids [2][]string
+	for i := range ids {
+		p, diags, err := Decode([]byte(doc), "flat.json", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range p.Sessions {
+			ids[i] = append(ids[i], s.ID)
+		}
+		n := 0
+		for _, d := range diags.Warnings() {
+			if strings.Contains(d.Message, "no guid, id, code or slug") {
+				n++
+				if !strings.HasPrefix(d.Message, "2 events") || d.Line != 4 {
+					t.Errorf("warning %v, want one for 2 events at line 4", d)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d warnings about events without an identifier, want 1: %v", n, diags)
+		}
+	}
+	want := []string{"6f9e0c1a-0000-4000-8000-000000000001", "dejeuner-20250210T1230", "dejeuner-20250210T1230-salle-b"}
+	if !slices.Equal(ids[0], want) || !slices.Equal(ids[1], want) {
+		t.Errorf("ids %v then %v, want %v", ids[0], ids[1], want)
 	}
 }
 

@@ -18,6 +18,9 @@ type Options struct {
 	// schedule declares none and its times carry no UTC offset, and it
 	// overrides the zone a schedule declares.
 	TimeZone string
+	// Details keeps an Info finding for each routine clean-up (HTML
+	// turned into plain text), besides the one warning that counts them.
+	Details bool
 }
 
 // Decode reads a schedule.json (or a schedule2 file) and returns the
@@ -25,11 +28,11 @@ type Options struct {
 // with programme.Normalize but does not run programme.Check; the source
 // package does.
 func Decode(data []byte, name string, opts Options) (*programme.Programme, programme.Diagnostics, error) {
-	r := &lenient.Reporter{File: name}
+	r := &lenient.Reporter{File: name, Details: opts.Details}
 	s := Parse(data, name, r)
 	var p *programme.Programme
 	if s != nil {
-		p = frab.Build(s, name, frab.Options{TimeZone: opts.TimeZone}, r)
+		p = frab.Build(s, name, frab.Options{TimeZone: opts.TimeZone, Details: opts.Details}, r)
 	}
 	if p == nil && !r.HasErrors() {
 		r.Errorf(programme.Pos{File: name}, "", "no schedule found")

@@ -130,6 +130,31 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// TestRowCellCounts checks that a row with fewer or more cells than the
+// header is read and warned about, at its line.
+func TestRowCellCounts(t *testing.T) {
+	data := []byte("title,start,end,room\nFull,2025-01-01 09:00,2025-01-01 10:00,A\nShort,2025-01-01 11:00\nLong,2025-01-01 12:00,2025-01-01 13:00,B,extra\n")
+	p, diags, err := Decode(data, "rows.csv", Options{TimeZone: "UTC"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Sessions) != 3 {
+		t.Fatalf("%d sessions, want 3", len(p.Sessions))
+	}
+	want := map[int]string{
+		3: `the row has 2 cells, the header 4; columns "end", "room" are left empty`,
+		4: "the row has 5 cells, the header 4; the extra cells are ignored",
+	}
+	for _, d := range diags.Warnings() {
+		if msg, ok := want[d.Line]; ok && strings.HasPrefix(d.Message, msg) && d.File == "rows.csv" && d.Column == 1 {
+			delete(want, d.Line)
+		}
+	}
+	for line, msg := range want {
+		t.Errorf("no warning at rows.csv:%d:1: %s; got %v", line, msg, diags)
+	}
+}
+
 func TestRepeatedID(t *testing.T) {
 	data := []byte("id,title,start\nk,Keynote,2025-01-01 09:00\nk,Keynote,2025-01-02 09:00\n")
 	p, diags, err := Decode(data, "rep.csv", Options{TimeZone: "UTC"})

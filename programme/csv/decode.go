@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,6 +24,9 @@ type Options struct {
 	// names no zone, so it is needed unless every time carries a UTC
 	// offset.
 	TimeZone string
+	// Details keeps an Info finding for each routine clean-up (HTML
+	// turned into plain text), besides the one warning that counts them.
+	Details bool
 }
 
 // row is one data row with the cells of each field.
@@ -36,7 +40,7 @@ type row struct {
 // oddity fixed. It ends with programme.Normalize but does not run
 // programme.Check; the source package does.
 func Decode(data []byte, name string, opts Options) (*programme.Programme, programme.Diagnostics, error) {
-	r := &lenient.Reporter{File: name}
+	r := &lenient.Reporter{File: name, Details: opts.Details}
 	rows := parse(data, name, r)
 	var p *programme.Programme
 	if rows != nil {
@@ -104,14 +108,36 @@ func parse(data []byte, name string, r *lenient.Reporter) []row {
 				rw.cells[cols[i]] = cell
 			}
 		}
-		if len(rec) > len(header) && !empty {
+		switch {
+		case empty:
+		case len(rec) > len(header):
 			r.Warnf("columns", rw.pos, rw.path, "the row has %d cells, the header %d; the extra cells are ignored", len(rec), len(header))
+		case len(rec) < len(header):
+			r.Warnf("columns", rw.pos, rw.path, "the row has %d cells, the header %d; %s left empty (a separator missing?)",
+				len(rec), len(header), missingColumns(header[len(rec):]))
 		}
 		if !empty {
 			rows = append(rows, rw)
 		}
 	}
 	return rows
+}
+
+// missingColumns names the columns a short row leaves out.
+func missingColumns(header []string) string {
+	names := make([]string, 0, len(header))
+	for _, h := range header {
+		if h = strings.TrimSpace(h); h != "" {
+			names = append(names, strconv.Quote(h))
+		}
+	}
+	if len(names) == 0 {
+		return fmt.Sprintf("the last %d columns are", len(header))
+	}
+	if len(names) == 1 {
+		return "column " + names[0] + " is"
+	}
+	return "columns " + strings.Join(names, ", ") + " are"
 }
 
 // separator picks the comma, semicolon or tab, whichever the header line

@@ -41,7 +41,8 @@ func (b *builder) session(rw *row) *programme.Session {
 	desc := lenient.Text(rw.cells[FieldDescription])
 	if lenient.LooksLikeHTML(desc) {
 		desc = lenient.HTMLToText(desc)
-		b.r.Warnf("html", rw.pos, rw.path, "HTML in the description turned into plain text")
+		b.r.Routine("html", "HTML turned into plain text in the descriptions of %d rows; the first is here", rw.pos, rw.path,
+			"HTML in the description turned into plain text")
 	}
 	s.Description = programme.Plain(desc)
 	s.Type = lenient.Line(b.cell(rw, FieldType))

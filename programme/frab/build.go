@@ -1,7 +1,9 @@
 package frab
 
 import (
+	"cmp"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +18,9 @@ type Options struct {
 	// schedule declares none and its times carry no UTC offset, and it
 	// overrides the zone a schedule declares.
 	TimeZone string
+	// Details keeps an Info finding for each routine clean-up (HTML
+	// turned into plain text), besides the one warning that counts them.
+	Details bool
 }
 
 type builder struct {
@@ -34,17 +39,21 @@ type builder struct {
 	tracks   map[string]*programme.Track
 	trackIDs map[string]bool
 	ids      map[string]*Event
+	short    map[*programme.Session]string // the id a person types, when it is not the UID's
+	derived  []*programme.Session          // sessions of events with no identifier, in file order
 }
 
 // Build turns a decoded schedule into a programme, reporting to r every
 // oddity it fixes and everything it cannot understand. It returns nil when
-// the schedule cannot be placed in time at all. The programme is not yet
-// normalised: r.Finish does that.
+// the schedule cannot be placed in time at all. Sessions have their final
+// ids and UID keys: the UID key from the event's guid (else its id, code
+// or slug), the id from its id (else its code, slug or guid), unique in
+// the programme.
 func Build(s *Schedule, name string, opts Options, r *lenient.Reporter) *programme.Programme {
 	b := &builder{s: s, r: r, opts: opts,
 		rooms: map[string]*programme.Room{}, roomIDs: map[string]bool{},
 		tracks: map[string]*programme.Track{}, trackIDs: map[string]bool{},
-		ids: map[string]*Event{}}
+		ids: map[string]*Event{}, short: map[*programme.Session]string{}}
 	if !b.zone() {
 		return nil
 	}
@@ -75,6 +84,9 @@ func Build(s *Schedule, name string, opts Options, r *lenient.Reporter) *program
 		b.event(ev, nil, nil, b.room(ev.Room, ""))
 	}
 	b.extendDates()
+	if !r.HasErrors() {
+		b.settleIDs()
+	}
 	return b.p
 }
 
@@ -268,27 +280,26 @@ func (b *builder) track(name, slug, colour string) *programme.Track {
 	return t
 }
 
-// name returns how an event is called in messages.
+// name returns how an event is called in messages: by the id a person
+// types, else its title, else "".
 func (b *builder) name(ev *Event) string {
-	for _, s := range []string{ev.GUID, ev.ID, ev.Code, ev.Slug, ev.Title} {
+	for _, s := range []string{ev.ID, ev.Code, ev.Slug, ev.GUID, lenient.Line(ev.Title)} {
 		if s = strings.TrimSpace(s); s != "" {
 			return s
 		}
 	}
-	return "?"
+	return ""
 }
 
 // event adds one event to the programme.
 func (b *builder) event(ev *Event, day *Day, room *Room, r *programme.Room) {
 	s := &programme.Session{Pos: ev.Pos, Venue: b.venue, Room: r, Status: programme.Confirmed}
-	if !b.sessionID(ev, s) {
-		return
-	}
+	identified := b.sessionID(ev, s)
 	title := lenient.Line(ev.Title)
 	if title == "" {
 		title = lenient.Line(ev.Slug)
 		if title == "" {
-			title = s.ID
+			title = cmp.Or(b.name(ev), "Untitled")
 		}
 		b.r.Warnf("title", ev.Pos, ev.Path, "event %q has no title; called it %q", b.name(ev), title)
 	}
@@ -328,25 +339,22 @@ func (b *builder) event(ev *Event, day *Day, room *Room, r *programme.Room) {
 	if !b.times(ev, day, s) {
 		return
 	}
+	if !identified {
+		b.derived = append(b.derived, s)
+	}
 	b.p.Sessions = append(b.p.Sessions, s)
 }
 
-// sessionID gives s the event's source id: its guid, or its id, code or
-// slug, made acceptable to the native format.
+// sessionID gives s the id its UID key is made from, as it always has
+// been: the event's guid, else its id, code or slug, made acceptable to
+// the native format. It records apart the id a person types, the first
+// of its id, code, slug and guid (b.short), which replaces it once the
+// UID keys are settled. An event with none of these gets an id made from
+// its title and start when the whole schedule has been read: sessionID
+// reports false for it.
 func (b *builder) sessionID(ev *Event, s *programme.Session) bool {
-	var raw string
-	for _, v := range []string{ev.GUID, ev.ID, ev.Code, ev.Slug} {
-		if raw = strings.TrimSpace(v); raw != "" {
-			break
-		}
-	}
-	if raw == "" {
-		b.r.Errorf(ev.Pos, ev.Path, "event %q has no guid, id, code or slug to identify it", lenient.Line(ev.Title))
-		return false
-	}
-	id, changed := lenient.ID(raw)
+	raw, id, changed := firstID(ev.GUID, ev.ID, ev.Code, ev.Slug)
 	if id == "" {
-		b.r.Errorf(ev.Pos, ev.Path, "event id %q has no letters or digits to make an id from", raw)
 		return false
 	}
 	if changed {
@@ -359,7 +367,99 @@ func (b *builder) sessionID(ev *Event, s *programme.Session) bool {
 		b.ids[id] = ev
 	}
 	s.ID = id
+	if _, short, _ := firstID(ev.ID, ev.Code, ev.Slug, ev.GUID); short != id {
+		b.short[s] = short
+	}
 	return true
+}
+
+// firstID returns the first of raws that makes an id, that id, and
+// whether the raw value had to be changed to make it.
+func firstID(raws ...string) (raw, id string, changed bool) {
+	for _, raw := range raws {
+		if raw = strings.TrimSpace(raw); raw != "" {
+			if id, changed := lenient.ID(raw); id != "" {
+				return raw, id, changed
+			}
+		}
+	}
+	return "", "", false
+}
+
+// settleIDs gives the sessions their final ids once every event is read:
+// the UID keys are fixed from the ids sessionID gave (so that they stay
+// what they have always been), then each session takes the id a person
+// types, unique in the programme.
+func (b *builder) settleIDs() {
+	b.deriveIDs()
+	programme.Normalize(b.p)
+	for _, s := range b.p.Sessions {
+		if id := b.short[s]; id != "" {
+			s.ID = id
+		}
+	}
+	lenient.UniqueIDs(b.p)
+}
+
+// deriveIDs gives the events that carry no guid, id, code or slug an id
+// made from their title and local start; of two with the same, the one in
+// the room first by name keeps it and the other adds its room, then a
+// number. It warns once, with the count: such an id, and the UID made
+// from it, change when the title or the start does.
+func (b *builder) deriveIDs() {
+	if len(b.derived) == 0 {
+		return
+	}
+	used := map[string]bool{}
+	for _, s := range b.p.Sessions {
+		used[s.ID] = true
+	}
+	groups := map[string][]*programme.Session{}
+	var bases []string
+	for _, s := range b.derived {
+		base := titleSlug(s.Title.In("")) + "-" + s.Start.In(b.loc).Format("20060102T1504")
+		if groups[base] == nil {
+			bases = append(bases, base)
+		}
+		groups[base] = append(groups[base], s)
+	}
+	for _, base := range bases {
+		group := groups[base]
+		slices.SortStableFunc(group, func(x, y *programme.Session) int { return strings.Compare(roomID(x), roomID(y)) })
+		for i, s := range group {
+			id := base
+			if i > 0 && roomID(s) != "" {
+				id += "-" + roomID(s)
+			}
+			s.ID = lenient.Unique(id, used)
+		}
+	}
+	first := b.derived[0]
+	b.r.Warnf("derived-id", first.Pos, "", "%d event%s no guid, id, code or slug; each got an id made from its title and start, such as %q, which changes when they do, and so does its UID",
+		len(b.derived), map[bool]string{true: " has", false: "s have"}[len(b.derived) == 1], first.ID)
+}
+
+// titleSlug makes the first words of a title into an id, "event" when it
+// has no letters or digits to make one from.
+func titleSlug(title string) string {
+	slug := programme.Slugify(title)
+	if len(slug) > 40 {
+		slug = slug[:40]
+		if cut := strings.LastIndexByte(slug, '-'); cut > 0 {
+			slug = slug[:cut]
+		}
+	}
+	if slug == "" {
+		return "event"
+	}
+	return slug
+}
+
+func roomID(s *programme.Session) string {
+	if s.Room == nil {
+		return ""
+	}
+	return s.Room.ID
 }
 
 func where(ev *Event) string {
@@ -396,7 +496,8 @@ func (b *builder) description(ev *Event) string {
 	abstract, h1 := b.text(ev.Abstract)
 	desc, h2 := b.text(ev.Description)
 	if h1 || h2 {
-		b.r.Warnf("html", ev.Pos, ev.Path, "HTML in the text of event %q turned into plain text", b.name(ev))
+		b.r.Routine("html", "HTML turned into plain text in the texts of %d events; the first is here", ev.Pos, ev.Path,
+			"HTML in the text of event %q turned into plain text", b.name(ev))
 	}
 	switch {
 	case abstract == "" || strings.Contains(desc, abstract):

@@ -11,7 +11,7 @@ import (
 
 // TestRoundTrip converts each fixture to the native format, reads it
 // back, and builds the feed set from both: the same sessions must come out
-// at the same instants with the same titles and UIDs.
+// at the same instants with the same ids, titles and UIDs.
 func TestRoundTrip(t *testing.T) {
 	for _, tt := range []struct {
 		file string
@@ -44,9 +44,9 @@ func TestRoundTrip(t *testing.T) {
 			for i, ea := range a.Events {
 				eb := b.Events[i]
 				sa, sb := ea.Session, eb.Session
-				if ea.UID != eb.UID || !sa.Start.Equal(sb.Start) || !sa.End.Equal(sb.End) || sa.Title.In("") != sb.Title.In("") {
-					t.Errorf("event %d: %s %v..%v %q, after the round trip %s %v..%v %q",
-						i, ea.UID, sa.Start, sa.End, sa.Title.In(""), eb.UID, sb.Start, sb.End, sb.Title.In(""))
+				if ea.UID != eb.UID || sa.ID != sb.ID || !sa.Start.Equal(sb.Start) || !sa.End.Equal(sb.End) || sa.Title.In("") != sb.Title.In("") {
+					t.Errorf("event %d: %s %s %v..%v %q, after the round trip %s %s %v..%v %q",
+						i, sa.ID, ea.UID, sa.Start, sa.End, sa.Title.In(""), sb.ID, eb.UID, sb.Start, sb.End, sb.Title.In(""))
 				}
 			}
 			var all []byte

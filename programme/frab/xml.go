@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/htmlindex"
 
@@ -18,7 +19,7 @@ import (
 // with a warning for every oddity fixed. It ends with programme.Normalize
 // but does not run programme.Check; the source package does.
 func Decode(data []byte, name string, opts Options) (*programme.Programme, programme.Diagnostics, error) {
-	r := &lenient.Reporter{File: name}
+	r := &lenient.Reporter{File: name, Details: opts.Details}
 	s := ParseXML(data, name, r)
 	var p *programme.Programme
 	if s != nil {
@@ -37,20 +38,50 @@ func ParseXML(data []byte, name string, r *lenient.Reporter) *Schedule {
 	x.d.Strict = false
 	x.d.Entity = xml.HTMLEntity
 	x.d.CharsetReader = charsetReader
+	checkEntities(data, lenient.NewLines(name, data), r)
 	s, err := x.schedule()
 	if err != nil {
 		var se *xml.SyntaxError
-		pos := programme.Pos{File: name}
 		if errors.As(err, &se) {
-			pos.Line = se.Line
 			err = errors.New(se.Msg)
-		} else {
-			pos = x.lines.Pos(int(x.d.InputOffset()))
 		}
-		r.Errorf(pos, "", "not a readable schedule.xml: %v", err)
+		r.Errorf(x.lines.Pos(x.errorOffset(se)), "", "not a readable schedule.xml: %v", err)
 		return nil
 	}
 	return s
+}
+
+// errorOffset returns where in the file the decoder stopped on an error:
+// the first byte that is not UTF-8, the start of a tag closed out of
+// turn, the byte it could not read, or the end of the file.
+func (x *xmlReader) errorOffset(se *xml.SyntaxError) int {
+	off := min(int(x.d.InputOffset()), len(x.data))
+	switch {
+	case se == nil || off == len(x.data):
+		return off
+	case se.Msg == "invalid UTF-8":
+		if bad := invalidUTF8(x.data); bad >= 0 && bad < off {
+			return bad
+		}
+	case strings.HasPrefix(se.Msg, "unexpected end element") || strings.Contains(se.Msg, "closed by"):
+		if lt := bytes.LastIndexByte(x.data[:off], '<'); lt >= 0 {
+			return lt
+		}
+	}
+	return max(off-1, 0)
+}
+
+// invalidUTF8 returns the offset of the first byte of data that is not
+// UTF-8, or -1.
+func invalidUTF8(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
 }
 
 func charsetReader(label string, in io.Reader) (io.Reader, error) {

@@ -15,13 +15,16 @@ type Options struct {
 	// file has floating times and names no zone, and it overrides the
 	// zone the file names.
 	TimeZone string
+	// Details keeps an Info finding for each routine clean-up (HTML
+	// turned into plain text), besides the one warning that counts them.
+	Details bool
 }
 
 // Decode reads an iCalendar file and returns the programme it holds, with
 // a warning for every oddity fixed. It ends with programme.Normalize but
 // does not run programme.Check; the source package does.
 func Decode(data []byte, name string, opts Options) (*programme.Programme, programme.Diagnostics, error) {
-	r := &lenient.Reporter{File: name}
+	r := &lenient.Reporter{File: name, Details: opts.Details}
 	top, problems := parse(data)
 	for _, pr := range problems {
 		r.Warnf("syntax", programme.Pos{File: name, Line: pr.line, Column: 1}, "", "%s", pr.msg)

@@ -74,7 +74,8 @@ func (b *builder) event(ev *component, overridden map[string]map[time.Time]bool,
 		desc := lenient.Text(unescape(p.Value))
 		if lenient.LooksLikeHTML(desc) {
 			desc = lenient.HTMLToText(desc)
-			b.r.Warnf("html", pos, path, "HTML in the DESCRIPTION of %q turned into plain text", title)
+			b.r.Routine("html", "HTML turned into plain text in the DESCRIPTION of %d events; the first is here", pos, path,
+				"HTML in the DESCRIPTION of %q turned into plain text", title)
 		}
 		s.Description = programme.Plain(desc)
 	}

@@ -28,13 +28,13 @@ func Decode(data []byte, name string, opts Options) (*programme.Programme, progr
 		// The native decoder checks the programme itself.
 		return programme.DecodeBytes(data, name)
 	case Frab:
-		p, diags, err = frab.Decode(data, name, frab.Options{TimeZone: opts.TimeZone})
+		p, diags, err = frab.Decode(data, name, frab.Options{TimeZone: opts.TimeZone, Details: opts.Details})
 	case C3VOC:
-		p, diags, err = c3voc.Decode(data, name, c3voc.Options{TimeZone: opts.TimeZone})
+		p, diags, err = c3voc.Decode(data, name, c3voc.Options{TimeZone: opts.TimeZone, Details: opts.Details})
 	case CSV:
-		p, diags, err = csvprog.Decode(data, name, csvprog.Options{TimeZone: opts.TimeZone})
+		p, diags, err = csvprog.Decode(data, name, csvprog.Options{TimeZone: opts.TimeZone, Details: opts.Details})
 	case ICal:
-		p, diags, err = icalin.Decode(data, name, icalin.Options{TimeZone: opts.TimeZone})
+		p, diags, err = icalin.Decode(data, name, icalin.Options{TimeZone: opts.TimeZone, Details: opts.Details})
 	default:
 		return nil, nil, &programme.InvalidError{Diagnostics: programme.Diagnostics{{
 			Severity: programme.Error, File: name, Message: "unknown format " + string(format)}}}

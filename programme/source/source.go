@@ -26,6 +26,10 @@ type Options struct {
 	TimeZone string
 	// Format forces a format instead of detecting it.
 	Format Format
+	// Details asks the importers for an Info finding for each routine
+	// clean-up (HTML turned into plain text), besides the one warning per
+	// file that counts them; confcal -v shows them.
+	Details bool
 	// Timeout bounds fetching a URL; zero means DefaultTimeout.
 	Timeout time.Duration
 	// MaxSize bounds the size of a fetched programme; zero means

@@ -161,3 +161,27 @@ func TestLoadURL(t *testing.T) {
 		}
 	}
 }
+
+// TestDetails checks that Options.Details reaches every importer: HTML
+// turned into plain text is one warning without it, and an Info finding
+// besides with it.
+func TestDetails(t *testing.T) {
+	html := map[string]string{
+		"schedule.xml":  strings.Replace(frabXML, "<title>A</title>", "<title>A</title><abstract>&lt;p&gt;Hi&lt;/p&gt;</abstract>", 1),
+		"schedule.json": strings.Replace(c3vocJSON, `"title": "A"`, `"title": "A", "abstract": "<p>Hi</p>"`, 1),
+		"talks.csv":     "title,start,end,description\nA,2025-02-10 09:00,09:30,<p>Hi</p>\n",
+		"talks.ics":     strings.Replace(icsText, "SUMMARY:A\r\n", "SUMMARY:A\r\nDESCRIPTION:<p>Hi</p>\r\n", 1),
+	}
+	for name, data := range html {
+		for _, details := range []bool{false, true} {
+			_, diags, err := Decode([]byte(data), name, Options{TimeZone: "Europe/Paris", Details: details})
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			infos := diags.Infos()
+			if !strings.Contains(diags.Warnings().Error(), "HTML") || details != (len(infos) == 1) {
+				t.Errorf("%s, details %v: warnings %v, infos %v", name, details, diags.Warnings(), infos)
+			}
+		}
+	}
+}

@@ -1,8 +1,12 @@
 package lenient
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/confcal/confcal/programme"
 )
@@ -103,12 +107,68 @@ func TestReporterCaps(t *testing.T) {
 	}
 }
 
+// TestRoutineSummed checks that routine clean-ups make one warning for
+// their kind, with the count and the first place, and an Info finding
+// each when details are asked for.
+func TestRoutineSummed(t *testing.T) {
+	for _, details := range []bool{false, true} {
+		r := &Reporter{File: "f", Details: details}
+		for i := 1; i <= PerKind+3; i++ {
+			r.Routine("html", "HTML in %d events", programme.Pos{Line: 10 * i, Column: 3}, fmt.Sprintf("event[%d]", i), "HTML in event %d", i)
+		}
+		r.Routine("other", "other in %d events", programme.Pos{Line: 5}, "event[0]", "other once")
+		var warnings, infos []string
+		for _, d := range r.Diagnostics() {
+			switch d.Severity {
+			case programme.Warning:
+				warnings = append(warnings, d.String())
+			case programme.Info:
+				infos = append(infos, d.String())
+			}
+		}
+		want := []string{"f:10:3: warning: HTML in 8 events", "f:5:0: warning: event[0]: other once"}
+		if !slices.Equal(warnings, want) {
+			t.Errorf("details %v: warnings\n%s\nwant\n%s", details, strings.Join(warnings, "\n"), strings.Join(want, "\n"))
+		}
+		if n := map[bool]int{false: 0, true: PerKind + 4}[details]; len(infos) != n || n > 0 && infos[0] != "f:10:3: info: event[1]: HTML in event 1" {
+			t.Errorf("details %v: %d infos, want %d: %v", details, len(infos), n, infos)
+		}
+	}
+}
+
 func TestLines(t *testing.T) {
 	data := []byte("ab\ncdé\nf")
 	l := NewLines("x", data)
 	for _, tt := range []struct{ off, line, col int }{{0, 1, 1}, {4, 2, 2}, {7, 2, 4}, {8, 3, 1}, {9, 3, 2}, {1, 1, 2}} {
 		if p := l.Pos(tt.off); p.Line != tt.line || p.Column != tt.col {
 			t.Errorf("Pos(%d) = %d:%d, want %d:%d", tt.off, p.Line, p.Column, tt.line, tt.col)
+		}
+	}
+}
+
+// TestLinesAnyOrder asks for positions forwards, backwards within a line
+// and back across lines, against a count from the start of the file.
+func TestLinesAnyOrder(t *testing.T) {
+	data := []byte("ab\ncdé\n\nfgh€i\nj")
+	naive := func(off int) (int, int) {
+		line, start := 1, 0
+		for i := 0; i < off; i++ {
+			if data[i] == '\n' {
+				line, start = line+1, i+1
+			}
+		}
+		return line, utf8.RuneCount(data[start:off]) + 1
+	}
+	l := NewLines("x", data)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 500; i++ {
+		off := rng.IntN(len(data) + 1)
+		for off < len(data) && !utf8.RuneStart(data[off]) {
+			off++
+		}
+		line, col := naive(off)
+		if p := l.Pos(off); p.Line != line || p.Column != col {
+			t.Fatalf("Pos(%d) = %d:%d, want %d:%d", off, p.Line, p.Column, line, col)
 		}
 	}
 }
