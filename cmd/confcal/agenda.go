@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/confcal/confcal/feed"
-	"github.com/confcal/confcal/internal/atomicfile"
 	"github.com/confcal/confcal/programme"
 )
 
@@ -74,7 +73,7 @@ sets them.
 	}
 	opts.sel = addSelectionFlags(cmd)
 	f := cmd.Flags()
-	f.StringVarP(&opts.output, "output", "o", "", "write the agenda as an iCalendar `FILE` (.ics)")
+	f.StringVarP(&opts.output, "output", "o", "", "write the agenda as an iCalendar `FILE` (.ics; '-' for standard output)")
 	f.StringVar(&opts.save, "save", "", "write the programme, selection and options to agenda `FILE` (YAML)")
 	f.StringVar(&opts.name, "name", "", "the agenda's `NAME`, its calendar name in clients (default: the programme's name and \"my agenda\")")
 	f.StringVar(&opts.tz, "tz", "", "show times in `ZONE`, e.g. America/New_York (default: the programme's zone)")
@@ -222,7 +221,8 @@ func (r *agendaRun) writeICS() error {
 	}
 	events := set.EventsOf(r.sessions)
 	f := set.Render(feed.KindAgenda, r.sel.Query().Encode(), "agenda", r.title(), "", events)
-	if err := atomicfile.WriteFile(r.opts.output, f.Bytes(), 0o644); err != nil {
+	where, err := r.a.writeOutput(r.opts.output, f.Bytes())
+	if err != nil {
 		return fmt.Errorf("write agenda %s: %w", r.opts.output, err)
 	}
 	if store != nil {
@@ -231,7 +231,7 @@ func (r *agendaRun) writeICS() error {
 		}
 	}
 	if !r.a.quiet && !r.opts.json {
-		fmt.Fprintf(r.a.stdout, "wrote %d session%s to %s\n", len(events), plural(len(events)), r.opts.output)
+		fmt.Fprintf(r.a.summary(r.opts.output), "wrote %d session%s to %s\n", len(events), plural(len(events)), where)
 	}
 	return nil
 }
