@@ -2,6 +2,7 @@ package programme
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"time"
 )
@@ -16,9 +17,13 @@ const (
 	// ConflictTravel: the second starts too soon after the first for
 	// anyone to get from one venue to the other.
 	ConflictTravel ConflictKind = "travel"
-	// ConflictSameDay: two all-day sessions at different venues on the
-	// same day; nobody is at both all day.
+	// ConflictSameDay: two sessions without published times on the same
+	// day at venues more than DayReach apart; nobody gets to both.
 	ConflictSameDay ConflictKind = "same-day"
+	// ConflictPossibleOverlap is a note, not a conflict: a session
+	// without published times (modelled all-day) and another session on
+	// the same day at another venue, which may or may not overlap.
+	ConflictPossibleOverlap ConflictKind = "possible-overlap"
 )
 
 // Defaults of ConflictOptions, also the defaults of the agenda.travel_speed
@@ -28,6 +33,10 @@ const (
 	DefaultMinGap      = 5 * time.Minute
 	// DetourFactor turns a straight-line distance into a street distance.
 	DetourFactor = 1.3
+	// DayReach is the longest trip between the venues of two sessions
+	// without published times on one day that still leaves time to attend
+	// both "sometime that day": half a day.
+	DayReach = 12 * time.Hour
 )
 
 // ConflictOptions tune Conflicts.
@@ -62,19 +71,26 @@ type Conflict struct {
 	OpenEnd bool
 }
 
+// Possible reports whether c is a note (ConflictPossibleOverlap) rather
+// than a conflict.
+func (c Conflict) Possible() bool { return c.Kind == ConflictPossibleOverlap }
+
 // Conflicts finds the problems of an agenda: sessions that overlap, timed
 // sessions in a row at venues too far apart for the time between them,
-// and all-day sessions at different venues on the same day. Cancelled
-// sessions take no time and are left out. Conflicts come in programme
-// order of A, then of B.
+// and sessions without published times on the same day at venues too far
+// apart to reach (more than DayReach). It also notes, as
+// ConflictPossibleOverlap, a session without published times and another
+// on the same day at another venue: "sometime that day" may or may not
+// clash, so these never count as conflicts. Cancelled sessions take no
+// time and are left out. Conflicts come in programme order of A, then of
+// B.
 //
 // Sessions with no published end are instants: one overlaps a session
 // running when it starts, or another instant at the same time, and the
 // time to reach the next venue counts from its start, so that a warning
-// means the next session cannot be reached even by leaving at once. A
-// timed session and an all-day one never conflict: the all-day one has no
-// hours to compare. Sessions with no venue are never too far from
-// anything. Travel between venues with no position takes MinGap.
+// means the next session cannot be reached even by leaving at once.
+// Sessions with no venue are never too far from anything. Travel between
+// venues with no position takes MinGap.
 func Conflicts(p *Programme, sessions []*Session, opts ConflictOptions) []Conflict {
 	if opts.TravelSpeed <= 0 {
 		opts.TravelSpeed = DefaultTravelSpeed
@@ -101,11 +117,8 @@ func Conflicts(p *Programme, sessions []*Session, opts ConflictOptions) []Confli
 }
 
 func conflict(p *Programme, a, b *Session, opts ConflictOptions) (Conflict, bool) {
-	switch {
-	case a.AllDay && b.AllDay:
+	if a.AllDay || b.AllDay {
 		return sameDay(p, a, b, opts)
-	case a.AllDay || b.AllDay:
-		return Conflict{}, false
 	}
 	c := Conflict{A: a, B: b, Day: b.Day(p)}
 	if d, ok := overlap(a, b); ok {
@@ -161,22 +174,25 @@ func differentVenues(a, b *Session) bool {
 	return a.Venue != nil && b.Venue != nil && a.Venue.ID != b.Venue.ID
 }
 
+// sameDay compares two sessions of which at least one has no published
+// times: on a shared day at different venues, they may overlap, and are a
+// conflict when both are untimed and the venues are more than DayReach
+// apart.
 func sameDay(p *Programme, a, b *Session, opts ConflictOptions) (Conflict, bool) {
 	if !differentVenues(a, b) {
 		return Conflict{}, false
 	}
-	days := map[Date]bool{}
-	for _, d := range a.Days(p) {
-		days[d] = true
+	aDays, bDays := a.Days(p), b.Days(p)
+	i := slices.IndexFunc(aDays, func(d Date) bool { return slices.Contains(bDays, d) })
+	if i < 0 {
+		return Conflict{}, false
 	}
-	for _, d := range b.Days(p) {
-		if days[d] {
-			c := Conflict{Kind: ConflictSameDay, A: a, B: b, Day: d}
-			c.Distance, c.Travel = travel(a.Venue, b.Venue, opts)
-			return c, true
-		}
+	c := Conflict{Kind: ConflictPossibleOverlap, A: a, B: b, Day: aDays[i]}
+	c.Distance, c.Travel = travel(a.Venue, b.Venue, opts)
+	if a.AllDay && b.AllDay && c.Travel > DayReach {
+		c.Kind = ConflictSameDay
 	}
-	return Conflict{}, false
+	return c, true
 }
 
 // travel estimates the distance between two venues and the time to get

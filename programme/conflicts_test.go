@@ -25,6 +25,8 @@ venues:
   - id: elysee
     geo: {lat: 48.870, lon: 2.317}
   - id: annex
+  - id: lyon
+    geo: {lat: 45.760, lon: 4.836}
 sessions:
   - {id: morning, title: Morning, venue: stationf, room: a, start: 2025-02-11T09:00, end: 2025-02-11T12:00}
   - {id: noon, title: Noon, venue: grandpalais, start: 2025-02-11T12:10, end: 2025-02-11T13:00}
@@ -40,6 +42,9 @@ sessions:
   - {id: forum, title: Forum, venue: grandpalais, date: 2025-02-13}
   - {id: business, title: Business, venue: stationf, date: 2025-02-12, end_date: 2025-02-13}
   - {id: fair, title: Fair, venue: stationf, date: 2025-02-13}
+  - {id: lyon-fair, title: Lyon fair, venue: lyon, date: 2025-02-13}
+  - {id: lyon-talk, title: Lyon talk, venue: lyon, start: 2025-02-13T10:00, end: 2025-02-13T11:00}
+  - {id: somewhere, title: Somewhere, date: 2025-02-13}
   - {id: cancelled, title: Cancelled, venue: grandpalais, status: cancelled, start: 2025-02-11T09:00, end: 2025-02-11T12:00}
 `
 
@@ -52,6 +57,9 @@ func describeConflicts(cs []programme.Conflict) []string {
 		}
 		if c.OpenEnd {
 			s += " open"
+		}
+		if c.Possible() != (c.Kind == programme.ConflictPossibleOverlap) {
+			s += " possible=" + fmt.Sprint(c.Possible())
 		}
 		out = append(out, s)
 	}
@@ -104,13 +112,23 @@ func TestConflicts(t *testing.T) {
 			[]string{"overlap toast toast-too 2025-02-12 gap=0s"}},
 		{"a venue with no position takes the minimum gap", []string{"keynote", "unknown-place"}, defaults,
 			[]string{"travel keynote unknown-place 2025-02-12 gap=3m0s km=0.0 travel=5m0s"}},
-		{"all day at two venues", []string{"forum", "fair"}, defaults,
-			[]string{"same-day fair forum 2025-02-13 gap=0s km=5.6 travel=30m0s"}},
+		{"all day at two venues within reach: a note, not a conflict", []string{"forum", "fair"}, defaults,
+			[]string{"possible-overlap fair forum 2025-02-13 gap=0s km=5.6 travel=30m0s"}},
 		{"a two-day session meets another on its second day", []string{"business", "forum"}, defaults,
-			[]string{"same-day business forum 2025-02-13 gap=0s km=5.6 travel=30m0s"}},
+			[]string{"possible-overlap business forum 2025-02-13 gap=0s km=5.6 travel=30m0s"}},
+		{"all day at venues more than half a day apart", []string{"forum", "lyon-fair"}, defaults,
+			[]string{"same-day forum lyon-fair 2025-02-13 gap=0s km=394.3 travel=34h11m0s"}},
+		{"far apart at a car's speed is within reach", []string{"forum", "lyon-fair"}, programme.ConflictOptions{TravelSpeed: 90},
+			[]string{"possible-overlap forum lyon-fair 2025-02-13 gap=0s km=394.3 travel=5h42m0s"}},
 		{"all day at one venue", []string{"business", "fair"}, defaults, nil},
-		{"timed and all-day never conflict", []string{"business", "keynote", "toast"}, defaults,
-			[]string{"overlap keynote toast 2025-02-12 gap=0s"}},
+		{"all day and somewhere unknown", []string{"forum", "somewhere"}, defaults, nil},
+		{"timed and all-day at two venues may overlap", []string{"business", "keynote", "toast"}, defaults,
+			[]string{"possible-overlap business keynote 2025-02-12 gap=0s km=5.6 travel=30m0s",
+				"possible-overlap business toast 2025-02-12 gap=0s km=5.6 travel=30m0s",
+				"overlap keynote toast 2025-02-12 gap=0s"}},
+		{"timed and all-day far apart is only a note", []string{"forum", "lyon-talk"}, defaults,
+			[]string{"possible-overlap forum lyon-talk 2025-02-13 gap=0s km=394.3 travel=34h11m0s"}},
+		{"timed and all-day at one venue", []string{"fair", "business", "opening"}, defaults, nil},
 		{"cancelled sessions take no time", []string{"cancelled", "morning", "later"}, defaults, nil},
 		{"zero options are the defaults but for the gap", []string{"morning", "noon"}, programme.ConflictOptions{},
 			[]string{"travel morning noon 2025-02-11 gap=10m0s km=5.6 travel=30m0s"}},
@@ -135,7 +153,8 @@ func TestConflictsSummit(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := describeConflicts(programme.Conflicts(p, sessions, programme.ConflictOptions{TravelSpeed: 15, MinGap: 5 * time.Minute}))
-	want := []string{"same-day gp-day2-leaders stationf-business-day 2025-02-11 gap=0s km=5.6 travel=30m0s"}
+	want := []string{"possible-overlap gp-day2-leaders stationf-business-day 2025-02-11 gap=0s km=5.6 travel=30m0s",
+		"possible-overlap gp-day2-leaders stationf-business-day-opening 2025-02-11 gap=0s km=5.6 travel=30m0s"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/confcal/confcal/feed"
-	"github.com/confcal/confcal/internal/atomicfile"
 	"github.com/confcal/confcal/page"
 	"github.com/confcal/confcal/programme"
 )
@@ -52,11 +51,14 @@ time, title, venue and room, in the programme's zone (--tz shows another).
 Problems are reported on standard error: chosen sessions that overlap; two
 sessions in a row at venues too far apart for the time between them (the
 straight-line distance between the venues, times 1.3 for streets, at
---travel-speed km/h, and at least --min-gap to change venues); all-day
-sessions at different venues on the same day; and cancelled sessions. A
-session with no published end counts as an instant: travel from it is timed
-from its start. --conflicts prints only the problems and exits with 2 when
-there are any.
+--travel-speed km/h, and at least --min-gap to change venues); and cancelled
+sessions. A session with no published end counts as an instant: travel
+from it is timed from its start. A session with no published times (shown
+"all day") happens sometime that day: with another session that day at
+another venue it is a possible overlap, a note that is never a problem,
+unless both have no times and the venues are more than half a day's travel
+apart. --conflicts prints only the problems and notes, and exits with 2
+when there are problems.
 
 Settings of an agenda file (programme, alarm, lang, tz) apply unless a flag
 sets them.
@@ -75,12 +77,12 @@ sets them.
 	}
 	opts.sel = addSelectionFlags(cmd)
 	f := cmd.Flags()
-	f.StringVarP(&opts.output, "output", "o", "", "write the agenda as an iCalendar `FILE` (.ics)")
+	f.StringVarP(&opts.output, "output", "o", "", "write the agenda as an iCalendar `FILE` (.ics; '-' for standard output)")
 	f.StringVar(&opts.save, "save", "", "write the programme, selection and options to agenda `FILE` (YAML)")
 	f.StringVar(&opts.name, "name", "", "the agenda's `NAME`, its calendar name in clients (default: the programme's name and \"my agenda\")")
 	f.StringVar(&opts.tz, "tz", "", "show times in `ZONE`, e.g. America/New_York (default: the programme's zone)")
 	f.BoolVar(&opts.json, "json", false, "print sessions and problems as JSON")
-	f.BoolVar(&opts.conflicts, "conflicts", false, "print only the problems; exit 2 when there are any")
+	f.BoolVar(&opts.conflicts, "conflicts", false, "print only the problems and possible overlaps; exit 2 when there are problems")
 	f.BoolVar(&opts.printURL, "print-url", false, "print the subscription URL on the feed server at --base-url")
 	f.String("base-url", "", "public `URL` of the feed server, for --print-url")
 	f.Float64("travel-speed", programme.DefaultTravelSpeed, "door-to-door speed between venues in `KM/H`, for travel warnings")
@@ -98,6 +100,7 @@ type agendaRun struct {
 	sel       programme.Selection
 	sessions  []*programme.Session
 	conflicts []programme.Conflict
+	notes     []programme.Conflict // possible overlaps
 	cancelled []*programme.Session
 	loc       *time.Location
 	lang      string
@@ -150,7 +153,13 @@ func runAgenda(ctx context.Context, a *app, opts *agendaOptions) error {
 	if r.lang == "" {
 		r.lang = p.Lang()
 	}
-	r.conflicts = programme.Conflicts(p, sessions, programme.ConflictOptions{TravelSpeed: c.Agenda.TravelSpeed, MinGap: c.Agenda.MinGap})
+	for _, cf := range programme.Conflicts(p, sessions, programme.ConflictOptions{TravelSpeed: c.Agenda.TravelSpeed, MinGap: c.Agenda.MinGap}) {
+		if cf.Possible() {
+			r.notes = append(r.notes, cf)
+		} else {
+			r.conflicts = append(r.conflicts, cf)
+		}
+	}
 	for _, s := range sessions {
 		if s.Status == programme.Cancelled {
 			r.cancelled = append(r.cancelled, s)
@@ -223,7 +232,8 @@ func (r *agendaRun) writeICS() error {
 	}
 	events := set.EventsOf(r.sessions)
 	f := set.Render(feed.KindAgenda, r.sel.Query().Encode(), "agenda", r.title(), "", events)
-	if err := atomicfile.WriteFile(r.opts.output, f.Bytes(), 0o644); err != nil {
+	where, err := r.a.writeOutput(r.opts.output, f.Bytes())
+	if err != nil {
 		return fmt.Errorf("write agenda %s: %w", r.opts.output, err)
 	}
 	if store != nil {
@@ -232,7 +242,7 @@ func (r *agendaRun) writeICS() error {
 		}
 	}
 	if !r.a.quiet && !r.opts.json {
-		fmt.Fprintf(r.a.stdout, "wrote %d session%s to %s\n", len(events), plural(len(events)), r.opts.output)
+		fmt.Fprintf(r.a.summary(r.opts.output), "wrote %d session%s to %s\n", len(events), plural(len(events)), where)
 	}
 	return nil
 }
@@ -397,6 +407,9 @@ func (r *agendaRun) warn() {
 	for _, c := range r.conflicts {
 		fmt.Fprintf(w, "confcal: warning: %s: %s\n", r.dayLabel(r.conflictDay(c)), r.describe(c))
 	}
+	for _, c := range r.notes {
+		fmt.Fprintf(w, "confcal: note: %s: %s\n", r.dayLabel(r.conflictDay(c)), r.describe(c))
+	}
 }
 
 // reportProblems prints only the problems, for --conflicts.
@@ -414,6 +427,9 @@ func (r *agendaRun) reportProblems() error {
 		for _, c := range r.conflicts {
 			rows = append(rows, []string{r.dayLabel(r.conflictDay(c)), string(c.Kind), r.describe(c)})
 		}
+		for _, c := range r.notes {
+			rows = append(rows, []string{r.dayLabel(r.conflictDay(c)), "possible overlap", r.describe(c)})
+		}
 		widths := columnWidths(rows)
 		for _, row := range rows {
 			fmt.Fprintln(r.a.stdout, formatRow(row, widths))
@@ -423,14 +439,18 @@ func (r *agendaRun) reportProblems() error {
 		return &reportedError{msg: fmt.Sprintf("%d problem%s in this agenda of %d session%s", n, plural(n), len(r.sessions), plural(len(r.sessions)))}
 	}
 	if !r.a.quiet && !r.opts.json {
-		fmt.Fprintf(r.a.stdout, "no problems in %d session%s\n", len(r.sessions), plural(len(r.sessions)))
+		fmt.Fprintf(r.a.stdout, "no problems in %d session%s", len(r.sessions), plural(len(r.sessions)))
+		if n := len(r.notes); n > 0 {
+			fmt.Fprintf(r.a.stdout, "; %d possible overlap%s of sessions without published times", n, plural(n))
+		}
+		fmt.Fprintln(r.a.stdout)
 	}
 	return nil
 }
 
 // conflictDay is the day of c in the zone times are shown in.
 func (r *agendaRun) conflictDay(c programme.Conflict) programme.Date {
-	if c.Kind == programme.ConflictSameDay {
+	if c.Kind == programme.ConflictSameDay || c.Possible() {
 		return c.Day
 	}
 	return programme.DateOf(c.B.Start.In(r.loc))
@@ -482,14 +502,30 @@ func (r *agendaRun) describe(c programme.Conflict) string {
 		return fmt.Sprintf("%s at %s %s, %s at %s starts at %s: %s, %s between them",
 			r.label(a), r.place(a), from, r.label(b), r.place(b), b.Start.In(r.loc).Format("15:04"),
 			r.journey(c), formatMinutes(c.Gap))
+	case programme.ConflictPossibleOverlap:
+		return r.describePossible(c)
 	default:
-		apart := "different venues"
-		if c.Distance > 0 {
-			apart = fmt.Sprintf("venues %.1f km apart", c.Distance)
-		}
-		return fmt.Sprintf("%s at %s and %s at %s both run all day, at %s",
-			r.label(a), r.place(a), r.label(b), r.place(b), apart)
+		return fmt.Sprintf("%s at %s and %s at %s have no published times, at venues %.1f km apart: about %s to get there, more than half a day",
+			r.label(a), r.place(a), r.label(b), r.place(b), c.Distance, formatMinutes(c.Travel))
 	}
+}
+
+// describePossible says why the sessions of a possible overlap may clash.
+func (r *agendaRun) describePossible(c programme.Conflict) string {
+	apart := "different venues"
+	if c.Distance > 0 {
+		apart = fmt.Sprintf("venues %.1f km apart, about %s to get there", c.Distance, formatMinutes(c.Travel))
+	}
+	timed, untimed := c.A, c.B
+	switch {
+	case c.A.AllDay && c.B.AllDay:
+		return fmt.Sprintf("%s at %s and %s at %s have no published times and may overlap: %s",
+			r.label(c.A), r.place(c.A), r.label(c.B), r.place(c.B), apart)
+	case c.A.AllDay:
+		timed, untimed = c.B, c.A
+	}
+	return fmt.Sprintf("%s at %s (%s) may overlap %s at %s, which has no published time: %s",
+		r.label(timed), r.place(timed), timeRange(r.p, timed, r.loc), r.label(untimed), r.place(untimed), apart)
 }
 
 // journey describes the estimated trip between the venues of c: the
@@ -526,6 +562,7 @@ type agendaJSON struct {
 	Sessions  []sessionJSON  `json:"sessions"`
 	Cancelled []string       `json:"cancelled"`
 	Conflicts []conflictJSON `json:"conflicts"`
+	Notes     []conflictJSON `json:"notes"`
 	Options   agendaJSONOpts `json:"options"`
 }
 
@@ -549,7 +586,7 @@ type conflictJSON struct {
 func (r *agendaRun) writeJSON() error {
 	c := r.a.cfg.Config.Agenda
 	out := agendaJSON{Programme: r.p.ID, Name: r.title(), TimeZone: r.loc.String(), Query: readableQuery(r.sel.Query()),
-		URL: r.subscriptionURL(), Sessions: []sessionJSON{}, Cancelled: []string{}, Conflicts: []conflictJSON{},
+		URL: r.subscriptionURL(), Sessions: []sessionJSON{}, Cancelled: []string{}, Conflicts: []conflictJSON{}, Notes: []conflictJSON{},
 		Options: agendaJSONOpts{TravelSpeed: c.TravelSpeed, MinGap: c.MinGap.Minutes()}}
 	for _, s := range r.sessions {
 		out.Sessions = append(out.Sessions, toJSON(r.p, s, r.lang, r.loc))
@@ -558,12 +595,19 @@ func (r *agendaRun) writeJSON() error {
 		out.Cancelled = append(out.Cancelled, s.ID)
 	}
 	for _, cf := range r.conflicts {
-		out.Conflicts = append(out.Conflicts, conflictJSON{Kind: string(cf.Kind), Day: r.conflictDay(cf).String(), A: cf.A.ID, B: cf.B.ID,
-			Gap: cf.Gap.Minutes(), DistanceKM: math.Round(cf.Distance*10) / 10, Travel: cf.Travel.Minutes(), OpenEnd: cf.OpenEnd,
-			Message: r.describe(cf)})
+		out.Conflicts = append(out.Conflicts, r.conflictJSON(cf))
+	}
+	for _, cf := range r.notes {
+		out.Notes = append(out.Notes, r.conflictJSON(cf))
 	}
 	enc := json.NewEncoder(r.a.stdout)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
+}
+
+func (r *agendaRun) conflictJSON(c programme.Conflict) conflictJSON {
+	return conflictJSON{Kind: string(c.Kind), Day: r.conflictDay(c).String(), A: c.A.ID, B: c.B.ID,
+		Gap: c.Gap.Minutes(), DistanceKM: math.Round(c.Distance*10) / 10, Travel: c.Travel.Minutes(), OpenEnd: c.OpenEnd,
+		Message: r.describe(c)}
 }

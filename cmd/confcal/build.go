@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -52,6 +53,10 @@ cancelled until the programme is over.`,
 }
 
 func runBuild(ctx context.Context, a *app, opts *buildOptions) error {
+	out := a.cfg.Config.Out
+	if err := checkOutDir(out); err != nil {
+		return err
+	}
 	a.collectSooner()
 	p, err := a.loadProgramme(ctx)
 	if err != nil {
@@ -61,7 +66,6 @@ func runBuild(ctx context.Context, a *app, opts *buildOptions) error {
 	if err != nil {
 		return err
 	}
-	out := a.cfg.Config.Out
 	res, err := feed.Export(out, set, feed.ExportOptions{FeedsOnly: opts.feedsOnly,
 		Page: func() ([]byte, error) { return page.Render(set, page.Options{}) }})
 	if err != nil {
@@ -78,6 +82,18 @@ func runBuild(ctx context.Context, a *app, opts *buildOptions) error {
 			fmt.Fprintf(a.stdout, ", removed %d stale", res.Removed)
 		}
 		fmt.Fprintln(a.stdout)
+	}
+	return nil
+}
+
+// checkOutDir refuses an --out that cannot be the directory build writes:
+// '-', or something that exists and is not a directory.
+func checkOutDir(out string) error {
+	if out == stdoutName {
+		return usagef("build --out takes a directory; '-' (standard output) holds one file: use 'confcal agenda -o -' for one calendar")
+	}
+	if fi, err := os.Stat(out); err == nil && !fi.IsDir() {
+		return usagef("build --out %s: %s is not a directory", out, out)
 	}
 	return nil
 }

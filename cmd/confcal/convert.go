@@ -5,11 +5,9 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/confcal/confcal/internal/atomicfile"
 	"github.com/confcal/confcal/programme"
 	"github.com/confcal/confcal/programme/source"
 )
@@ -77,20 +75,17 @@ func runConvert(ctx context.Context, a *app, opts *convertOptions) error {
 	if _, _, err := programme.DecodeBytes(buf.Bytes(), opts.output); err != nil {
 		return fmt.Errorf("convert: the converted programme does not read back: %w", err)
 	}
-	if opts.output == "-" {
-		_, err := a.stdout.Write(buf.Bytes())
-		return err
-	}
-	path := opts.output
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(a.workDir, path)
-	}
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+	if fi, err := os.Stat(a.path(opts.output)); opts.output != stdoutName && err == nil && fi.IsDir() {
 		return fmt.Errorf("write %s: is a directory", opts.output)
 	}
-	if err := atomicfile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	where, err := a.writeOutput(opts.output, buf.Bytes())
+	if err != nil {
 		return fmt.Errorf("write %s: %w", opts.output, err)
 	}
-	a.log.Debug("converted", "from", a.cfg.Config.Programme, "to", opts.output, "sessions", len(p.Sessions))
+	if !a.quiet {
+		warnings := len(diags.Warnings())
+		fmt.Fprintf(a.stderr, "converted %d session%s from %s to %s (%d warning%s)\n", len(p.Sessions), plural(len(p.Sessions)),
+			a.programmeName(), where, warnings, plural(warnings))
+	}
 	return nil
 }

@@ -214,3 +214,15 @@ func printDiagnostics(w io.Writer, ds programme.Diagnostics, quiet bool) {
 		fmt.Fprintln(w, d.String())
 	}
 }
+
+// programmeName names the configured programme for people.
+func (a *app) programmeName() string {
+	switch p := a.cfg.Config.Programme; p {
+	case "":
+		return "the built-in example"
+	case "-":
+		return "standard input"
+	default:
+		return p
+	}
+}
