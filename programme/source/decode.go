@@ -5,9 +5,9 @@ import (
 
 	"github.com/confcal/confcal/programme"
 	"github.com/confcal/confcal/programme/c3voc"
-	csvprog "github.com/confcal/confcal/programme/csv"
+	csvprog "github.com/confcal/confcal/programme/csvprog"
 	"github.com/confcal/confcal/programme/frab"
-	icalin "github.com/confcal/confcal/programme/ical"
+	icalin "github.com/confcal/confcal/programme/icalin"
 )
 
 // Decode decodes data in whichever supported format it is in (or in
