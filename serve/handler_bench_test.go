@@ -1,11 +1,15 @@
 package serve
 
 import (
+	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/confcal/confcal/bench/gen/synth"
 	"github.com/confcal/confcal/feed"
+	"github.com/confcal/confcal/feed/feedtest"
 	"github.com/confcal/confcal/programme"
 )
 
@@ -73,6 +77,40 @@ func BenchmarkHandler(b *testing.B) {
 			}
 			if w.code != c.want {
 				b.Fatalf("status %d, want %d", w.code, c.want)
+			}
+		})
+	}
+}
+
+// BenchmarkAccessLog measures what the access log adds to an answer, with
+// its lines written to a file as confcal serve writes them to standard
+// error.
+func BenchmarkAccessLog(b *testing.B) {
+	set := feedtest.BuildSet(b, feedtest.ServerProgramme)
+	live := NewLive(LiveOptions{})
+	if err := live.Publish(set); err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(b.TempDir(), "access.log"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	etag := `"` + set.Feed("all").Hash[:32] + `"`
+	for _, c := range []struct {
+		name string
+		h    http.Handler
+	}{
+		{"bare", NewHandler(live, HandlerOptions{})},
+		{"logged", AccessLog(slog.New(slog.NewTextHandler(f, nil)), NewHandler(live, HandlerOptions{}))},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			r, _ := http.NewRequest("GET", "/all.ics", nil)
+			r.Header.Set("If-None-Match", etag)
+			w := &discard{h: http.Header{}}
+			for b.Loop() {
+				clear(w.h)
+				c.h.ServeHTTP(w, r)
 			}
 		})
 	}
