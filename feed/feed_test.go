@@ -324,3 +324,32 @@ func FuzzText(f *testing.F) {
 		}
 	})
 }
+
+// TestDayFeedsHoldMultiDaySessions: a session that runs over several days
+// is in the feed of each of its days, as the page's timeline shows it.
+func TestDayFeedsHoldMultiDaySessions(t *testing.T) {
+	p, _, err := programme.DecodeBytes([]byte(`id: md
+name: Multi-day
+timezone: Europe/Paris
+sessions:
+  - {id: science, title: Science days, date: 2025-02-06, end_date: 2025-02-07}
+  - {id: talk, title: A talk, start: 2025-02-07T10:00, duration: 1h}
+`), "md.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := build(t, p, feed.Options{})
+	for day, want := range map[string][]string{"day/2025-02-06": {"science"}, "day/2025-02-07": {"science", "talk"}} {
+		f := set.Feed(day)
+		if f == nil {
+			t.Fatalf("no feed %s", day)
+		}
+		var got []string
+		for _, ev := range f.Events {
+			got = append(got, ev.Session.ID)
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s holds %v, want %v", day, got, want)
+		}
+	}
+}

@@ -209,7 +209,10 @@ func (set *Set) groups(r *renderer, specs *feedSpecs) {
 	bySpeaker := map[string][]*Event{}
 	for _, ev := range set.Events {
 		s := ev.Session
-		byDay[s.Day(p)] = append(byDay[s.Day(p)], ev)
+		// A session that runs over several days belongs to each of them.
+		for _, d := range s.Days(p) {
+			byDay[d] = append(byDay[d], ev)
+		}
 		for _, t := range s.Tracks {
 			byTrack[t.ID] = append(byTrack[t.ID], ev)
 		}
