@@ -103,8 +103,9 @@ const (
 type Session struct {
 	ID string
 	// UIDKey is the key the session's iCalendar UID is made from. It is the
-	// ID, unless a source repeats one ID at several times; then each
-	// occurrence gets its own stable key.
+	// ID, unless the session gives a uid (an imported session keeps the
+	// key its source's guid made) or a source repeats one ID at several
+	// times; then each occurrence gets its own stable key.
 	UIDKey string
 
 	Title       Text

@@ -2,6 +2,7 @@ package frab
 
 import (
 	"cmp"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -281,14 +282,14 @@ func (b *builder) track(name, slug, colour string) *programme.Track {
 }
 
 // name returns how an event is called in messages: by the id a person
-// types, else its title, else "".
+// types, else its title.
 func (b *builder) name(ev *Event) string {
 	for _, s := range []string{ev.ID, ev.Code, ev.Slug, ev.GUID, lenient.Line(ev.Title)} {
 		if s = strings.TrimSpace(s); s != "" {
 			return s
 		}
 	}
-	return ""
+	return "?"
 }
 
 // event adds one event to the programme.
@@ -299,7 +300,8 @@ func (b *builder) event(ev *Event, day *Day, room *Room, r *programme.Room) {
 	if title == "" {
 		title = lenient.Line(ev.Slug)
 		if title == "" {
-			title = cmp.Or(b.name(ev), "Untitled")
+			_, id, _ := firstID(ev.ID, ev.Code, ev.GUID)
+			title = cmp.Or(id, "Untitled")
 		}
 		b.r.Warnf("title", ev.Pos, ev.Path, "event %q has no title; called it %q", b.name(ev), title)
 	}
@@ -434,9 +436,12 @@ func (b *builder) deriveIDs() {
 			s.ID = lenient.Unique(id, used)
 		}
 	}
-	first := b.derived[0]
-	b.r.Warnf("derived-id", first.Pos, "", "%d event%s no guid, id, code or slug; each got an id made from its title and start, such as %q, which changes when they do, and so does its UID",
-		len(b.derived), map[bool]string{true: " has", false: "s have"}[len(b.derived) == 1], first.ID)
+	first, events := b.derived[0], fmt.Sprintf("%d events have", len(b.derived))
+	if len(b.derived) == 1 {
+		events = "1 event has"
+	}
+	b.r.Warnf("derived-id", first.Pos, "", "%s no guid, id, code or slug: each got an id made from its title and start, such as %q; a new title or start gives it a new id and a new UID",
+		events, first.ID)
 }
 
 // titleSlug makes the first words of a title into an id, "event" when it

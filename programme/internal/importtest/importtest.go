@@ -5,6 +5,7 @@ package importtest
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +45,8 @@ func UTC(s string) time.Time {
 
 // CheckDecoded is the invariant of every decoder on any input: an error
 // comes with an error finding, and an accepted programme passes the checks
-// and encodes to the native format.
+// and encodes to the native format, which reads back (as confcal convert
+// requires) with the same session ids and UID keys.
 func CheckDecoded(t *testing.T, p *programme.Programme, diags programme.Diagnostics, err error) {
 	t.Helper()
 	if err != nil {
@@ -53,8 +55,26 @@ func CheckDecoded(t *testing.T, p *programme.Programme, diags programme.Diagnost
 		}
 		return
 	}
-	programme.Check(p)
-	if err := programme.Encode(&bytes.Buffer{}, p); err != nil {
+	if programme.Check(p).HasErrors() {
+		return
+	}
+	var buf bytes.Buffer
+	if err := programme.Encode(&buf, p); err != nil {
 		t.Fatal(err)
+	}
+	q, _, err := programme.DecodeBytes(buf.Bytes(), "converted.yaml")
+	if err != nil {
+		t.Fatalf("the converted programme does not read back: %v\n%s", err, buf.String())
+	}
+	keys := func(p *programme.Programme) []string {
+		var out []string
+		for _, s := range p.Sessions {
+			out = append(out, s.ID+" "+s.UIDKey)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if a, b := keys(p), keys(q); !slices.Equal(a, b) {
+		t.Fatalf("ids and UID keys %v, read back as %v", a, b)
 	}
 }
