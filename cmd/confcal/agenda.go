@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcal/confcal/config"
+
 	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/programme"
 )
@@ -83,9 +85,9 @@ sets them.
 	f.BoolVar(&opts.json, "json", false, "print sessions and problems as JSON")
 	f.BoolVar(&opts.conflicts, "conflicts", false, "print only the problems and possible overlaps; exit 2 when there are problems")
 	f.BoolVar(&opts.printURL, "print-url", false, "print the subscription URL on the feed server at --base-url")
-	f.String("base-url", "", "public `URL` of the feed server, for --print-url")
-	f.Float64("travel-speed", programme.DefaultTravelSpeed, "door-to-door speed between venues in `KM/H`, for travel warnings")
-	f.Duration("min-gap", programme.DefaultMinGap, "least `TIME` it takes to change venues, however close")
+	config.Flag(f, "base_url", "public `URL` of the feed server, for --print-url")
+	config.Flag(f, "agenda.travel_speed", "door-to-door speed between venues in `KM/H`, for travel warnings")
+	config.Flag(f, "agenda.min_gap", "least `DURATION` it takes to change venues, however close")
 	addFeedFlags(cmd, &opts.feedFlags)
 	return cmd
 }
@@ -261,10 +263,10 @@ func (r *agendaRun) saveFile() error {
 			af.TimeZone = r.file.TimeZone
 		}
 	}
-	if strings.HasPrefix(r.a.cfg.Sources["alarm"], "flag ") {
+	if r.a.cfg.FromCommandLine("alarm") {
 		af.Alarm = c.Alarm
 	}
-	if strings.HasPrefix(r.a.cfg.Sources["lang"], "flag ") {
+	if r.a.cfg.FromCommandLine("lang") {
 		af.Lang = c.Lang
 	}
 	if err := af.Save(r.opts.save); err != nil {

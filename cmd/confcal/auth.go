@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcal/confcal/config"
+
 	"github.com/confcal/confcal/sync/google"
 )
 
@@ -76,8 +78,8 @@ expires. --revoke revokes the grant at Google and removes the token
 		},
 	}
 	f := cmd.Flags()
-	f.String("client-secrets", "", "OAuth client `FILE` (JSON, \"Desktop app\") from the Google Cloud console")
-	f.String("calendar", "", "grant access to existing calendars, for sync --calendar `ID`")
+	config.Flag(f, "google.client_secrets", "OAuth client `FILE` (JSON, \"Desktop app\") from the Google Cloud console")
+	config.Flag(f, "google.calendar", "grant access to existing calendars, for sync --calendar `ID`")
 	f.BoolVar(&opts.noBrowser, "no-browser", false, "print the sign-in address instead of opening a browser")
 	f.BoolVar(&opts.status, "status", false, "show the saved sign-in")
 	f.BoolVar(&opts.revoke, "revoke", false, "revoke the saved sign-in and remove the token")

@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcal/confcal/config"
+
 	"github.com/confcal/confcal/feed"
 )
 
@@ -44,8 +46,8 @@ cancelled until the programme is over.`,
 			return runBuild(cmd.Context(), a, opts)
 		},
 	}
-	cmd.Flags().StringP("out", "o", "public", "output `DIR`")
-	cmd.Flags().String("base-url", "", "public `URL` the directory is served under, for absolute links")
+	config.FlagP(cmd.Flags(), "out", "o", "output `DIR`")
+	config.Flag(cmd.Flags(), "base_url", "public `URL` the directory is served under, for absolute links")
 	cmd.Flags().BoolVar(&opts.feedsOnly, "feeds-only", false, "write the feeds and feeds.json alone: no session/ calendars and no index.html")
 	addFeedFlags(cmd, &opts.feedFlags)
 	return cmd

@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcal/confcal/config"
+
 	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/programme"
 )
@@ -18,10 +20,10 @@ type feedFlags struct {
 
 func addFeedFlags(cmd *cobra.Command, ff *feedFlags) {
 	f := cmd.Flags()
-	f.String("lang", "", "write feeds in `LANG` (default: the programme's first language)")
-	f.Duration("alarm", 0, "add a reminder this long before each timed session, e.g. 10m (default: none)")
-	f.String("state", "", "state `FILE` that keeps SEQUENCE and cancellations between builds (default: $XDG_STATE_HOME/confcal/<programme>/state.json)")
-	f.Bool("stateless", false, "use no state: SEQUENCE 0, timestamps from the programme's 'updated'")
+	config.Flag(f, "lang", "write feeds in `LANG` (default: the programme's first language)")
+	config.Flag(f, "alarm", "add a reminder `DURATION` before each timed session, e.g. 10m (default: none)")
+	config.Flag(f, "state", "state `FILE` that keeps SEQUENCE and cancellations between builds (default: $XDG_STATE_HOME/confcal/<programme>/state.json)")
+	config.Flag(f, "stateless", "use no state: SEQUENCE 0, timestamps from the programme's 'updated'")
 	f.BoolVar(&ff.noCancelledPrefix, "no-cancelled-prefix", false, "do not prefix the titles of cancelled sessions")
 }
 

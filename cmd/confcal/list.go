@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcal/confcal/config"
+
 	"github.com/confcal/confcal/programme"
 )
 
@@ -47,7 +49,7 @@ With no selection flag it lists every session.
 	opts.sel = addSelectionFlags(cmd)
 	f := cmd.Flags()
 	f.BoolVar(&opts.json, "json", false, "print as JSON")
-	f.String("lang", "", "show texts in `LANG`")
+	config.Flag(f, "lang", "show texts in `LANG`")
 	return cmd
 }
 

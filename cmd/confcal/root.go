@@ -158,9 +158,9 @@ week in Paris, 6 to 11 February 2025.`,
 		},
 	}
 	pf := root.PersistentFlags()
-	pf.StringVarP(new(string), "programme", "p", "", "programme `FILE` or http(s) URL, '-' for standard input (default: the built-in example)")
+	config.FlagP(pf, "programme", "p", "programme `FILE` or http(s) URL, '-' for standard input (default: the built-in example)")
 	pf.StringVar(&a.configFile, "config", "", "config `FILE` (default: ./confcal.yaml or $XDG_CONFIG_HOME/confcal/config.yaml)")
-	pf.String("timezone", "", "time `ZONE` for programme formats that lack one, e.g. Europe/Brussels")
+	config.Flag(pf, "timezone", "time `ZONE` for programme formats that lack one, e.g. Europe/Brussels")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "do not print warnings")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log what confcal does")
 	root.CompletionOptions.HiddenDefaultCmd = false

@@ -21,6 +21,8 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/spf13/cobra"
+
+	"github.com/confcal/confcal/config"
 	"golang.org/x/time/rate"
 
 	"github.com/confcal/confcal/feed"
@@ -105,11 +107,11 @@ requests in flight finish, waiting at most 10 seconds.`,
 		},
 	}
 	f := cmd.Flags()
-	f.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free port)")
-	f.String("base-url", "", "public `URL` the server is reached at, for absolute links (default: http://ADDR)")
-	f.String("source", "", "fetch the programme from this http(s) `URL` and poll it for changes")
-	f.Duration("poll", time.Minute, "how often to poll --source, with conditional requests")
-	f.String("log-format", "text", "log `FORMAT`: text or json")
+	config.Flag(f, "serve.addr", "listen on `HOST:PORT` (port 0 picks a free port)")
+	config.Flag(f, "base_url", "public `URL` the server is reached at, for absolute links (default: http://ADDR)")
+	config.Flag(f, "serve.source", "fetch the programme from this http(s) `URL` and poll it for changes")
+	config.Flag(f, "serve.poll", "poll --source every `DURATION`, with conditional requests")
+	config.Flag(f, "serve.log_format", "log `FORMAT`: text or json")
 	addFeedFlags(cmd, &opts.feedFlags)
 	return cmd
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcal/confcal/config"
+
 	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/programme"
 	calsync "github.com/confcal/confcal/sync"
@@ -88,11 +90,11 @@ func addSyncFlags(cmd *cobra.Command, opts *syncOptions) {
 	f.BoolVar(&opts.restoreDeleted, "restore-deleted", false, "bring back events the user deleted in the calendar")
 	f.BoolVar(&opts.prunePast, "prune-past", false, "also remove past events of sessions no longer chosen")
 	f.BoolVar(&opts.noProgress, "no-progress", false, "show no progress bar")
-	f.Float64("rate", calsync.DefaultRate, "at most `N` requests per second")
-	f.Int("workers", calsync.DefaultWorkers, "at most `N` requests at once (1 to 16)")
-	f.String("cancelled", calsync.CancelledRemove, "cancelled sessions: 'remove' their events, or 'mark' them (title prefix, shown as free)")
-	f.String("lang", "", "write events in `LANG` (default: the programme's first language)")
-	f.Duration("alarm", 0, "give each new timed event a reminder this long before it, e.g. 10m (the user's reminders are kept)")
+	config.Flag(f, "sync.rate", "at most `N` requests per second")
+	config.Flag(f, "sync.workers", "at most `N` requests at once (1 to 16)")
+	config.Flag(f, "sync.cancelled", "what becomes of cancelled sessions, `MODE` 'remove' (their events) or 'mark' (a title prefix, shown as free)")
+	config.Flag(f, "lang", "write events in `LANG` (default: the programme's first language)")
+	config.Flag(f, "alarm", "give each new timed event a reminder `DURATION` before it, e.g. 10m (the user's reminders are kept)")
 }
 
 func newSyncCmd(a *app) *cobra.Command {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcal/confcal/config"
+
 	"github.com/confcal/confcal/programme"
 	calsync "github.com/confcal/confcal/sync"
 	"github.com/confcal/confcal/sync/google"
@@ -61,11 +63,11 @@ the Calendar API, without credentials.
 	}
 	addSyncFlags(cmd, &opts.syncOptions)
 	f := cmd.Flags()
-	f.String("calendar", "", "sync into the existing calendar `ID` ('primary' for the main one) instead of a dedicated one")
+	config.Flag(f, "google.calendar", "sync into the existing calendar `ID` ('primary' for the main one) instead of a dedicated one")
 	f.StringVar(&opts.name, "name", "", "`NAME` of the dedicated calendar when confcal creates it (default: the programme's name)")
 	f.BoolVar(&opts.newCalendar, "new-calendar", false, "forget the dedicated calendar confcal remembers and create a new one")
-	f.String("credentials", "", "service account key `FILE` (JSON) instead of the signed-in user")
-	f.String("subject", "", "with --credentials: act as `USER` through domain-wide delegation")
+	config.Flag(f, "google.credentials", "service account key `FILE` (JSON) instead of the signed-in user")
+	config.Flag(f, "google.subject", "with --credentials: act as `USER` through domain-wide delegation")
 	return cmd
 }
 
