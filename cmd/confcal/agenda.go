@@ -40,7 +40,8 @@ time, title, venue and room, in the programme's zone (--tz shows another).
 
   -o FILE.ics    writes them as an iCalendar file with the same UIDs as the
                  public feeds, so a client that has both never shows an event
-                 twice; --alarm adds a reminder to each timed session.
+                 twice; --alarm adds a reminder to each timed session. -o -
+                 writes it to standard output.
   --save FILE    writes the choice as an agenda file (programme, selection,
                  alarm, language), which --agenda FILE reads back; flags given
                  with --agenda extend the file's selection.
@@ -68,10 +69,11 @@ sets them.
 		Example: `  confcal agenda --track summit --track business
   confcal agenda --day 2025-02-11 --not-venue roquelaure --tz America/New_York
   confcal agenda --text macron --exclude elysee-dinner -o macron.ics --alarm 15m
+  confcal agenda programme.yaml --track keynotes -o - | less
   confcal agenda --track summit --session stationf-business-day-opening --save my-agenda.yaml
   confcal agenda --agenda my-agenda.yaml --conflicts --travel-speed 5
   confcal agenda --agenda my-agenda.yaml --print-url --base-url https://cal.example.org`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runAgenda(cmd.Context(), a, opts)
 		},

@@ -27,7 +27,6 @@ func newAuthCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "auth",
 		Short: "Sign in to calendar services for sync",
-		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newAuthGoogleCmd(a))
@@ -72,7 +71,7 @@ expires. --revoke revokes the grant at Google and removes the token
   confcal auth google --client-secrets client_secret.json --calendar primary
   confcal auth google --status
   confcal auth google --revoke`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runAuthGoogle(cmd.Context(), a, opts)
 		},
@@ -84,11 +83,13 @@ expires. --revoke revokes the grant at Google and removes the token
 	f.BoolVar(&opts.status, "status", false, "show the saved sign-in")
 	f.BoolVar(&opts.revoke, "revoke", false, "revoke the saved sign-in and remove the token")
 	f.BoolVar(&opts.localOnly, "local-only", false, "with --revoke: only remove the token file")
-	cmd.MarkFlagsMutuallyExclusive("status", "revoke")
 	return cmd
 }
 
 func runAuthGoogle(ctx context.Context, a *app, opts *authGoogleOptions) error {
+	if opts.status && opts.revoke {
+		return usagef("--status and --revoke exclude each other")
+	}
 	tokens, err := a.tokenFile()
 	if err != nil {
 		return err

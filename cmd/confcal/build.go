@@ -38,10 +38,10 @@ Between builds a small state file remembers each session, so that a changed
 session gets a higher SEQUENCE and a removed one stays in the feeds as
 cancelled until the programme is over.`,
 		Example: `  confcal build --out public
-  confcal build -p programme.yaml --out public --base-url https://example.org/cal --alarm 10m
+  confcal build programme.yaml --out public --base-url https://example.org/cal --alarm 10m
   confcal build --lang fr --out public-fr --state fr.state.json
   confcal build --feeds-only --out static/calendars`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runBuild(cmd.Context(), a, opts)
 		},

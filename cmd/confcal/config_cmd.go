@@ -29,7 +29,7 @@ $XDG_CONFIG_HOME/confcal/config.yaml), a CONFCAL_* environment variable
 		Example: `  confcal config
   CONFCAL_LANG=fr confcal config --json
   confcal config --keys`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(*cobra.Command, []string) error {
 			return runConfig(a, opts)
 		},

@@ -49,3 +49,20 @@ func TestFlagsBoundByConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagPlaceholders checks that every flag that takes a value says in
+// --help what it takes (--alarm DURATION, --cancelled MODE), never the
+// Go type pflag falls back to (duration, string).
+func TestFlagPlaceholders(t *testing.T) {
+	for _, cmd := range commands(newRootCmd(testApp())) {
+		cmd.Flags().VisitAll(func(f *pflag.Flag) {
+			if f.Hidden || f.Value.Type() == "bool" {
+				return
+			}
+			name, _ := pflag.UnquoteUsage(f)
+			if name == "" || name != strings.ToUpper(name) {
+				t.Errorf("%s --%s %s: say what it takes, in capitals between backquotes in its usage", cmd.CommandPath(), f.Name, name)
+			}
+		})
+	}
+}

@@ -108,10 +108,9 @@ subscription takes. Each run computes a plan, prints it and applies it.
 ` + syncHelp,
 		Example: `  confcal sync google --track summit --dry-run
   confcal sync google --agenda my-agenda.yaml`,
-		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newSyncGoogleCmd(a), newSyncCaldavCmd(a))
+	cmd.AddCommand(acceptProgramme(newSyncGoogleCmd(a)), acceptProgramme(newSyncCaldavCmd(a)))
 	return cmd
 }
 

@@ -75,7 +75,7 @@ could read the password and change the calendar.
   confcal sync caldav --url https://caldav.icloud.com/ --discover --username you@icloud.com --password-file app-password.txt
   confcal sync caldav --agenda my-agenda.yaml --json
   confcal sync caldav --agenda my-agenda.yaml --dry-run --detailed-exitcode || echo "changes pending"`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, name := range []string{"password", "token"} {
 				if cmd.Flags().Changed(name) {

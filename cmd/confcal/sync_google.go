@@ -56,7 +56,7 @@ the Calendar API, without credentials.
   confcal sync google --all --calendar primary --cancelled mark
   confcal sync google --agenda my-agenda.yaml --dry-run --detailed-exitcode || echo "changes pending"
   confcal sync google --calendar primary --remove-all --force`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runSync(cmd.Context(), a, &opts.syncOptions, &googleBackend{a: a, opts: opts})
 		},
