@@ -31,7 +31,7 @@ type syncCaldavOptions struct {
 }
 
 func newSyncCaldavCmd(a *app) *cobra.Command {
-	opts := &syncCaldavOptions{}
+	opts := &syncCaldavOptions{syncOptions: syncOptions{service: "the CalDAV server"}}
 	cmd := &cobra.Command{
 		Use:   "caldav",
 		Short: "Push chosen sessions into any CalDAV calendar (Nextcloud, Fastmail, iCloud, Radicale, ...)",
