@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -327,7 +328,7 @@ func (r *agendaRun) days() ([]programme.Date, map[programme.Date][]*programme.Se
 		}
 		add(programme.DateOf(s.Start.In(r.loc)), s)
 	}
-	sort.Slice(order, func(i, j int) bool { return order[i].Before(order[j]) })
+	slices.SortFunc(order, programme.Date.Compare)
 	for _, d := range order {
 		// All-day sessions first, then the rest in programme order.
 		ss := by[d]

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -60,7 +61,7 @@ func (a *app) buildSet(p *programme.Programme, ff *feedFlags) (*feed.Set, *feed.
 	if c.Alarm < 0 {
 		return nil, nil, usagef("--alarm must not be negative")
 	}
-	if c.Lang != "" && len(p.Languages) > 0 && !contains(p.Languages, c.Lang) {
+	if c.Lang != "" && len(p.Languages) > 0 && !slices.Contains(p.Languages, c.Lang) {
 		a.log.Warn(fmt.Sprintf("the programme has no %q text; falling back to %s", c.Lang, p.Languages[0]))
 	}
 	h, store, err := a.history(p)
@@ -75,15 +76,6 @@ func (a *app) buildSet(p *programme.Programme, ff *feedFlags) (*feed.Set, *feed.
 	}
 	a.log.Debug("built feed set", "feeds", len(set.Feeds), "events", len(set.Events), "took", time.Since(start))
 	return set, store, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // collectSooner has the garbage collector run at 50 % heap growth rather
