@@ -3,6 +3,11 @@
 // (confcal.yaml in the working directory, or
 // $XDG_CONFIG_HOME/confcal/config.yaml), CONFCAL_* environment variables,
 // and command-line flags.
+//
+// It is the one place that knows the keys: Config's fields name them (the
+// key tag) and the flag that sets each (the flag tag), Defaults gives
+// their defaults, and Flag declares a command's flag from them, so that a
+// default is written once and every key has its environment variable.
 package config
 
 import (
@@ -10,141 +15,97 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"reflect"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
+	"gopkg.in/yaml.v3"
+
+	"github.com/confcal/confcal/programme"
+	calsync "github.com/confcal/confcal/sync"
 )
 
-// Config is confcal's whole configuration.
+// Config is confcal's whole configuration. Each field is one key, named
+// by its key tag under its section's (serve.addr); the flag tag names the
+// flag that sets it, where there is one.
 type Config struct {
-	Programme string        `mapstructure:"programme"` // file, URL, "-" or "" for the built-in example
-	TimeZone  string        `mapstructure:"timezone"`  // zone for sources that lack one
-	Lang      string        `mapstructure:"lang"`
-	State     string        `mapstructure:"state"` // state file; "" for the default location
-	Stateless bool          `mapstructure:"stateless"`
-	Alarm     time.Duration `mapstructure:"alarm"`
-	BaseURL   string        `mapstructure:"base_url"`
-	Out       string        `mapstructure:"out"`
+	Programme string        `key:"programme" flag:"programme"` // file, URL, "-" or "" for the built-in example
+	TimeZone  string        `key:"timezone" flag:"timezone"`   // zone for sources that lack one
+	Lang      string        `key:"lang" flag:"lang"`
+	State     string        `key:"state" flag:"state"` // state file; "" for the default location
+	Stateless bool          `key:"stateless" flag:"stateless"`
+	Alarm     time.Duration `key:"alarm" flag:"alarm"`
+	BaseURL   string        `key:"base_url" flag:"base-url"`
+	Out       string        `key:"out" flag:"out"`
 
-	Serve  Serve  `mapstructure:"serve"`
-	Google Google `mapstructure:"google"`
-	CalDAV CalDAV `mapstructure:"caldav"`
-	Sync   Sync   `mapstructure:"sync"`
-	Agenda Agenda `mapstructure:"agenda"`
+	Serve  Serve  `key:"serve"`
+	Google Google `key:"google"`
+	CalDAV CalDAV `key:"caldav"`
+	Sync   Sync   `key:"sync"`
+	Agenda Agenda `key:"agenda"`
 }
 
 // Serve configures the feed server.
 type Serve struct {
-	Addr      string        `mapstructure:"addr"`
-	Source    string        `mapstructure:"source"`
-	Poll      time.Duration `mapstructure:"poll"`
-	LogFormat string        `mapstructure:"log_format"`
-	TLSCert   string        `mapstructure:"tls_cert"`
-	TLSKey    string        `mapstructure:"tls_key"`
+	Addr      string        `key:"addr" flag:"addr"`
+	Source    string        `key:"source" flag:"source"`
+	Poll      time.Duration `key:"poll" flag:"poll"`
+	LogFormat string        `key:"log_format" flag:"log-format"`
+	TLSCert   string        `key:"tls_cert" flag:"tls-cert"`
+	TLSKey    string        `key:"tls_key" flag:"tls-key"`
 }
 
 // Google configures sync to Google Calendar.
 type Google struct {
-	ClientSecrets string `mapstructure:"client_secrets"`
-	Credentials   string `mapstructure:"credentials"`
-	Subject       string `mapstructure:"subject"`
-	Calendar      string `mapstructure:"calendar"`
-	Token         string `mapstructure:"token"`
-	Endpoint      string `mapstructure:"endpoint"`
-	NoAuth        bool   `mapstructure:"no_auth"`
+	ClientSecrets string `key:"client_secrets" flag:"client-secrets"`
+	Credentials   string `key:"credentials" flag:"credentials"`
+	Subject       string `key:"subject" flag:"subject"`
+	Calendar      string `key:"calendar" flag:"calendar"`
+	Token         string `key:"token"`
+	Endpoint      string `key:"endpoint"`
+	NoAuth        bool   `key:"no_auth"`
 }
 
 // CalDAV configures sync to a CalDAV calendar.
 type CalDAV struct {
-	URL          string `mapstructure:"url"`
-	Username     string `mapstructure:"username"`
-	Password     string `mapstructure:"password"`
-	PasswordFile string `mapstructure:"password_file"`
-	Token        string `mapstructure:"token"`
-	Insecure     bool   `mapstructure:"insecure"`
+	URL          string `key:"url" flag:"url"`
+	Username     string `key:"username" flag:"username"`
+	Password     string `key:"password"`
+	PasswordFile string `key:"password_file" flag:"password-file"`
+	Token        string `key:"token"`
+	Insecure     bool   `key:"insecure" flag:"insecure"`
 }
 
 // Sync configures the push engine shared by all backends.
 type Sync struct {
-	Rate      float64 `mapstructure:"rate"`
-	Workers   int     `mapstructure:"workers"`
-	Cancelled string  `mapstructure:"cancelled"` // remove or mark
+	Rate      float64 `key:"rate" flag:"rate"`
+	Workers   int     `key:"workers" flag:"workers"`
+	Cancelled string  `key:"cancelled" flag:"cancelled"` // remove or mark
 }
 
 // Agenda configures personal agendas.
 type Agenda struct {
-	TravelSpeed float64       `mapstructure:"travel_speed"` // km/h
-	MinGap      time.Duration `mapstructure:"min_gap"`
+	TravelSpeed float64       `key:"travel_speed" flag:"travel-speed"` // km/h
+	MinGap      time.Duration `key:"min_gap" flag:"min-gap"`
 }
 
-// defaults holds every key with its default. Every key must be here:
-// viper only sees environment variables for keys it knows.
-var defaults = map[string]any{
-	"programme":             "",
-	"timezone":              "",
-	"lang":                  "",
-	"state":                 "",
-	"stateless":             false,
-	"alarm":                 time.Duration(0),
-	"base_url":              "",
-	"out":                   "public",
-	"serve.addr":            "127.0.0.1:8080",
-	"serve.source":          "",
-	"serve.poll":            time.Minute,
-	"serve.log_format":      "text",
-	"serve.tls_cert":        "",
-	"serve.tls_key":         "",
-	"google.client_secrets": "",
-	"google.credentials":    "",
-	"google.subject":        "",
-	"google.calendar":       "",
-	"google.token":          "",
-	"google.endpoint":       "",
-	"google.no_auth":        false,
-	"caldav.url":            "",
-	"caldav.username":       "",
-	"caldav.password":       "",
-	"caldav.password_file":  "",
-	"caldav.token":          "",
-	"caldav.insecure":       false,
-	"sync.rate":             5.0,
-	"sync.workers":          4,
-	"sync.cancelled":        "remove",
-	"agenda.travel_speed":   15.0,
-	"agenda.min_gap":        5 * time.Minute,
-}
-
-// Keys returns every configuration key, sorted.
-func Keys() []string {
-	out := make([]string, 0, len(defaults))
-	for k := range defaults {
-		out = append(out, k)
+// Defaults returns the built-in configuration: every key not named here
+// defaults to its zero value. Where a package has a default of its own,
+// this is that default.
+func Defaults() Config {
+	return Config{
+		Out:    "public",
+		Serve:  Serve{Addr: "127.0.0.1:8080", Poll: time.Minute, LogFormat: "text"},
+		Sync:   Sync{Rate: calsync.DefaultRate, Workers: calsync.DefaultWorkers, Cancelled: calsync.CancelledRemove},
+		Agenda: Agenda{TravelSpeed: programme.DefaultTravelSpeed, MinGap: programme.DefaultMinGap},
 	}
-	sort.Strings(out)
-	return out
 }
 
 // EnvName returns the environment variable for key: CONFCAL_ and the key in
 // capitals with dots as underscores (serve.addr is CONFCAL_SERVE_ADDR).
 func EnvName(key string) string {
 	return "CONFCAL_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
-}
-
-// FlagKey maps a flag name to its key: --base-url sets base_url, and a
-// flag of a sub-command may name a nested key (--addr is serve.addr).
-var flagKeys = map[string]string{
-	"programme": "programme", "timezone": "timezone", "lang": "lang", "state": "state", "stateless": "stateless",
-	"alarm": "alarm", "base-url": "base_url", "out": "out",
-	"addr": "serve.addr", "source": "serve.source", "poll": "serve.poll", "log-format": "serve.log_format",
-	"tls-cert": "serve.tls_cert", "tls-key": "serve.tls_key",
-	"client-secrets": "google.client_secrets", "credentials": "google.credentials", "subject": "google.subject",
-	"calendar": "google.calendar", "url": "caldav.url", "username": "caldav.username",
-	"password-file": "caldav.password_file", "insecure": "caldav.insecure",
-	"rate": "sync.rate", "workers": "sync.workers", "cancelled": "sync.cancelled",
-	"travel-speed": "agenda.travel_speed", "min-gap": "agenda.min_gap",
 }
 
 // Options say where to look for configuration.
@@ -155,24 +116,36 @@ type Options struct {
 	WorkDir string
 	// Env looks up environment variables; nil means os.LookupEnv.
 	Env func(string) (string, bool)
-	// Flags are the flags of the command being run.
+	// Flags are the flags of the command being run; those declared by
+	// Flag set their keys.
 	Flags *pflag.FlagSet
+	// Programme is a programme named by a command's argument rather than
+	// by --programme; it counts as a flag.
+	Programme string
 }
 
 // Loaded is a Config together with where each value came from.
 type Loaded struct {
-	Config  Config
-	File    string            // the config file read, if any
-	Sources map[string]string // key -> "default", "file PATH", "env NAME" or "flag --NAME"
-	Values  map[string]any
+	Config Config
+	File   string // the config file read, if any
+	// Sources says where each key's value came from: "default",
+	// "file PATH", "env NAME", "flag --NAME" or "argument".
+	Sources map[string]string
+	// Lines are the lines of File that set keys.
+	Lines  map[string]int
+	Values map[string]any
+}
+
+// FromCommandLine reports whether key was set by a flag or an argument,
+// which beat settings of an agenda file; the config file and the
+// environment do not.
+func (l *Loaded) FromCommandLine(key string) bool {
+	s := l.Sources[key]
+	return strings.HasPrefix(s, "flag ") || s == "argument"
 }
 
 // Load reads the configuration.
 func Load(opts Options) (*Loaded, error) {
-	v := viper.New()
-	for k, d := range defaults {
-		v.SetDefault(k, d)
-	}
 	lookup := opts.Env
 	if lookup == nil {
 		lookup = os.LookupEnv
@@ -181,62 +154,141 @@ func Load(opts Options) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
+	l := &Loaded{Config: Defaults(), File: file, Sources: map[string]string{}, Lines: map[string]int{}, Values: map[string]any{}}
+	for _, k := range Keys() {
+		l.Sources[k] = "default"
+	}
 	if file != "" {
-		v.SetConfigFile(file)
-		v.SetConfigType("yaml")
-		if err := v.ReadInConfig(); err != nil {
-			return nil, fmt.Errorf("read config %s: %w", file, err)
-		}
-		if err := checkKeys(v, file); err != nil {
+		if err := l.readFile(file); err != nil {
 			return nil, err
 		}
 	}
-	sources := map[string]string{}
 	for _, k := range Keys() {
-		sources[k] = "default"
-		if file != "" && v.InConfig(k) {
-			sources[k] = "file " + file
-		}
-		if val, ok := lookup(EnvName(k)); ok {
-			v.Set(k, val)
-			sources[k] = "env " + EnvName(k)
-		}
-	}
-	if opts.Flags != nil {
-		opts.Flags.Visit(func(f *pflag.Flag) {
-			if k, ok := flagKeys[f.Name]; ok {
-				v.Set(k, flagValue(f))
-				sources[k] = "flag --" + f.Name
+		// An empty variable sets a text; for other keys it is as unset.
+		if val, ok := lookup(EnvName(k)); ok && (val != "" || value(&l.Config, k).Kind() == reflect.String) {
+			if err := set(&l.Config, k, val); err != nil {
+				return nil, fmt.Errorf("%s=%q: %s: %w", EnvName(k), val, k, err)
 			}
-		})
-	}
-	var cfg Config
-	if err := v.Unmarshal(&cfg); err != nil {
-		return nil, fmt.Errorf("configuration: %w", err)
-	}
-	values := map[string]any{}
-	for _, k := range Keys() {
-		switch defaults[k].(type) {
-		case time.Duration:
-			values[k] = v.GetDuration(k).String()
-		case bool:
-			values[k] = v.GetBool(k)
-		case float64:
-			values[k] = v.GetFloat64(k)
-		case int:
-			values[k] = v.GetInt(k)
-		default:
-			values[k] = v.GetString(k)
+			l.Sources[k] = "env " + EnvName(k)
 		}
 	}
-	return &Loaded{Config: cfg, File: file, Sources: sources, Values: values}, nil
+	if err := l.applyFlags(opts); err != nil {
+		return nil, err
+	}
+	for _, k := range Keys() {
+		l.Values[k] = get(&l.Config, k)
+	}
+	return l, nil
 }
 
-func flagValue(f *pflag.Flag) any {
-	if sv, ok := f.Value.(pflag.SliceValue); ok {
-		return sv.GetSlice()
+// applyFlags sets the keys of the flags given on the command line, and
+// the programme of an argument.
+func (l *Loaded) applyFlags(opts Options) error {
+	var err error
+	if opts.Flags != nil {
+		opts.Flags.Visit(func(f *pflag.Flag) {
+			k := KeyOf(f)
+			if k == "" || err != nil {
+				return
+			}
+			if err = set(&l.Config, k, f.Value.String()); err != nil {
+				err = fmt.Errorf("--%s %s: %w", f.Name, f.Value, err)
+				return
+			}
+			l.Sources[k] = "flag --" + f.Name
+		})
 	}
-	return f.Value.String()
+	if opts.Programme != "" {
+		l.Config.Programme = opts.Programme
+		l.Sources["programme"] = "argument"
+	}
+	return err
+}
+
+// readFile sets the keys the YAML config file sets, and refuses keys
+// confcal does not know, so that a typo is not silently ignored.
+func (l *Loaded) readFile(file string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return fmt.Errorf("read config %s: %w", file, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil // empty, or only comments
+	}
+	var unknown []string
+	if err := l.readMapping(file, doc.Content[0], "", &unknown); err != nil {
+		return err
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("config %s: unknown key%s %s (known keys: confcal config --keys)", file, plural(len(unknown)), strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+// readMapping reads the keys of one mapping of the file, under prefix
+// ("serve." for the serve section).
+func (l *Loaded) readMapping(file string, n *yaml.Node, prefix string, unknown *[]string) error {
+	if n.Kind != yaml.MappingNode {
+		if n.Tag == "!!null" {
+			return nil
+		}
+		return fmt.Errorf("config %s:%d: %s: want keys and values, not %s", file, n.Line, sectionName(prefix), describeNode(n))
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		kn, vn := n.Content[i], n.Content[i+1]
+		key := prefix + strings.ToLower(kn.Value)
+		switch _, leaf := fieldsByKey[key]; {
+		case leaf:
+			if err := l.readValue(file, key, vn); err != nil {
+				return err
+			}
+		case sections[key]:
+			if err := l.readMapping(file, vn, key+".", unknown); err != nil {
+				return err
+			}
+		default:
+			*unknown = append(*unknown, fmt.Sprintf("%s (line %d)", key, kn.Line))
+		}
+	}
+	return nil
+}
+
+func (l *Loaded) readValue(file, key string, vn *yaml.Node) error {
+	l.Sources[key] = "file " + file
+	l.Lines[key] = vn.Line
+	if vn.Kind != yaml.ScalarNode {
+		return fmt.Errorf("config %s:%d: %s: want a single value, not %s", file, vn.Line, key, describeNode(vn))
+	}
+	val := vn.Value
+	if vn.Tag == "!!null" {
+		val = ""
+	}
+	if err := set(&l.Config, key, val); err != nil {
+		return fmt.Errorf("config %s:%d: %s: %w", file, vn.Line, key, err)
+	}
+	return nil
+}
+
+func sectionName(prefix string) string {
+	if prefix == "" {
+		return "the file"
+	}
+	return strings.TrimSuffix(prefix, ".")
+}
+
+func describeNode(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "keys and values"
+	default:
+		return fmt.Sprintf("%q", n.Value)
+	}
 }
 
 func findFile(opts Options, lookup func(string) (string, bool)) (string, error) {
@@ -266,29 +318,6 @@ func findFile(opts Options, lookup func(string) (string, bool)) (string, error) 
 		}
 	}
 	return "", nil
-}
-
-// checkKeys rejects keys the config file has that confcal does not know,
-// so that a typo is not silently ignored.
-func checkKeys(v *viper.Viper, file string) error {
-	known := map[string]bool{}
-	for k := range defaults {
-		known[k] = true
-		for i := strings.Index(k, "."); i >= 0; i = -1 {
-			known[k[:i]] = true
-		}
-	}
-	var bad []string
-	for _, k := range v.AllKeys() {
-		if !known[k] && v.InConfig(k) {
-			bad = append(bad, k)
-		}
-	}
-	if len(bad) > 0 {
-		sort.Strings(bad)
-		return fmt.Errorf("config %s: unknown key%s %s (known keys: confcal config --keys)", file, plural(len(bad)), strings.Join(bad, ", "))
-	}
-	return nil
 }
 
 func plural(n int) string {

@@ -113,7 +113,7 @@ func (rl *Reloader) Source() string { return rl.display }
 
 // Load reads, decodes, builds and publishes the programme. It is the first
 // load: an error is returned, since there is nothing to fall back on. The
-// warnings the programme raised are returned.
+// findings short of errors that the programme raised are returned.
 func (rl *Reloader) Load(ctx context.Context) (programme.Diagnostics, error) {
 	var data []byte
 	var err error
@@ -135,7 +135,7 @@ func (rl *Reloader) Load(ctx context.Context) (programme.Diagnostics, error) {
 		return nil, err
 	}
 	rl.good = sum
-	return diags.Warnings(), nil
+	return diags, nil
 }
 
 // publish builds the feed set of p, swaps it in and commits its history.

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/confcal/confcal/config"
 
 	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/page"
@@ -39,7 +42,8 @@ time, title, venue and room, in the programme's zone (--tz shows another).
 
   -o FILE.ics    writes them as an iCalendar file with the same UIDs as the
                  public feeds, so a client that has both never shows an event
-                 twice; --alarm adds a reminder to each timed session.
+                 twice; --alarm adds a reminder to each timed session. -o -
+                 writes it to standard output.
   --save FILE    writes the choice as an agenda file (programme, selection,
                  alarm, language), which --agenda FILE reads back; flags given
                  with --agenda extend the file's selection.
@@ -67,10 +71,11 @@ sets them.
 		Example: `  confcal agenda --track summit --track business
   confcal agenda --day 2025-02-11 --not-venue roquelaure --tz America/New_York
   confcal agenda --text macron --exclude elysee-dinner -o macron.ics --alarm 15m
+  confcal agenda programme.yaml --track keynotes -o - | less
   confcal agenda --track summit --session stationf-business-day-opening --save my-agenda.yaml
   confcal agenda --agenda my-agenda.yaml --conflicts --travel-speed 5
   confcal agenda --agenda my-agenda.yaml --print-url --base-url https://cal.example.org`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runAgenda(cmd.Context(), a, opts)
 		},
@@ -84,9 +89,9 @@ sets them.
 	f.BoolVar(&opts.json, "json", false, "print sessions and problems as JSON")
 	f.BoolVar(&opts.conflicts, "conflicts", false, "print only the problems and possible overlaps; exit 2 when there are problems")
 	f.BoolVar(&opts.printURL, "print-url", false, "print the subscription URL on the feed server at --base-url")
-	f.String("base-url", "", "public `URL` of the feed server, for --print-url")
-	f.Float64("travel-speed", programme.DefaultTravelSpeed, "door-to-door speed between venues in `KM/H`, for travel warnings")
-	f.Duration("min-gap", programme.DefaultMinGap, "least `TIME` it takes to change venues, however close")
+	config.Flag(f, "base_url", "public `URL` of the feed server, for --print-url")
+	config.Flag(f, "agenda.travel_speed", "door-to-door speed between venues in `KM/H`, for travel warnings")
+	config.Flag(f, "agenda.min_gap", "least `DURATION` it takes to change venues, however close")
 	addFeedFlags(cmd, &opts.feedFlags)
 	return cmd
 }
@@ -262,10 +267,10 @@ func (r *agendaRun) saveFile() error {
 			af.TimeZone = r.file.TimeZone
 		}
 	}
-	if strings.HasPrefix(r.a.cfg.Sources["alarm"], "flag ") {
+	if r.a.cfg.FromCommandLine("alarm") {
 		af.Alarm = c.Alarm
 	}
-	if strings.HasPrefix(r.a.cfg.Sources["lang"], "flag ") {
+	if r.a.cfg.FromCommandLine("lang") {
 		af.Lang = c.Lang
 	}
 	if err := af.Save(r.opts.save); err != nil {
@@ -324,7 +329,7 @@ func (r *agendaRun) days() ([]programme.Date, map[programme.Date][]*programme.Se
 		}
 		add(programme.DateOf(s.Start.In(r.loc)), s)
 	}
-	sort.Slice(order, func(i, j int) bool { return order[i].Before(order[j]) })
+	slices.SortFunc(order, programme.Date.Compare)
 	for _, d := range order {
 		// All-day sessions first, then the rest in programme order.
 		ss := by[d]

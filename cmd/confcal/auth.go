@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcal/confcal/config"
+
 	"github.com/confcal/confcal/sync/google"
 )
 
@@ -25,7 +27,6 @@ func newAuthCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "auth",
 		Short: "Sign in to calendar services for sync",
-		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newAuthGoogleCmd(a))
@@ -70,23 +71,25 @@ expires. --revoke revokes the grant at Google and removes the token
   confcal auth google --client-secrets client_secret.json --calendar primary
   confcal auth google --status
   confcal auth google --revoke`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runAuthGoogle(cmd.Context(), a, opts)
 		},
 	}
 	f := cmd.Flags()
-	f.String("client-secrets", "", "OAuth client `FILE` (JSON, \"Desktop app\") from the Google Cloud console")
-	f.String("calendar", "", "grant access to existing calendars, for sync --calendar `ID`")
+	config.Flag(f, "google.client_secrets", "OAuth client `FILE` (JSON, \"Desktop app\") from the Google Cloud console")
+	config.Flag(f, "google.calendar", "grant access to existing calendars, for sync --calendar `ID`")
 	f.BoolVar(&opts.noBrowser, "no-browser", false, "print the sign-in address instead of opening a browser")
 	f.BoolVar(&opts.status, "status", false, "show the saved sign-in")
 	f.BoolVar(&opts.revoke, "revoke", false, "revoke the saved sign-in and remove the token")
 	f.BoolVar(&opts.localOnly, "local-only", false, "with --revoke: only remove the token file")
-	cmd.MarkFlagsMutuallyExclusive("status", "revoke")
 	return cmd
 }
 
 func runAuthGoogle(ctx context.Context, a *app, opts *authGoogleOptions) error {
+	if opts.status && opts.revoke {
+		return usagef("--status and --revoke exclude each other")
+	}
 	tokens, err := a.tokenFile()
 	if err != nil {
 		return err

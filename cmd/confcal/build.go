@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcal/confcal/config"
+
 	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/page"
 )
@@ -37,16 +39,16 @@ Between builds a small state file remembers each session, so that a changed
 session gets a higher SEQUENCE and a removed one stays in the feeds as
 cancelled until the programme is over.`,
 		Example: `  confcal build --out public
-  confcal build -p programme.yaml --out public --base-url https://example.org/cal --alarm 10m
+  confcal build programme.yaml --out public --base-url https://example.org/cal --alarm 10m
   confcal build --lang fr --out public-fr --state fr.state.json
   confcal build --feeds-only --out static/calendars`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runBuild(cmd.Context(), a, opts)
 		},
 	}
-	cmd.Flags().StringP("out", "o", "public", "output `DIR`")
-	cmd.Flags().String("base-url", "", "public `URL` the directory is served under, for absolute links")
+	config.FlagP(cmd.Flags(), "out", "o", "output `DIR`")
+	config.Flag(cmd.Flags(), "base_url", "public `URL` the directory is served under, for absolute links")
 	cmd.Flags().BoolVar(&opts.feedsOnly, "feeds-only", false, "write the feeds and feeds.json alone: no session/ calendars and no index.html")
 	addFeedFlags(cmd, &opts.feedFlags)
 	return cmd

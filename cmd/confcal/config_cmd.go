@@ -29,7 +29,7 @@ $XDG_CONFIG_HOME/confcal/config.yaml), a CONFCAL_* environment variable
 		Example: `  confcal config
   CONFCAL_LANG=fr confcal config --json
   confcal config --keys`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(*cobra.Command, []string) error {
 			return runConfig(a, opts)
 		},
@@ -53,6 +53,7 @@ func runConfig(a *app, opts *configOptions) error {
 		Key    string `json:"key"`
 		Value  any    `json:"value"`
 		Source string `json:"source"`
+		Line   int    `json:"line,omitempty"` // in the config file
 	}
 	var entries []entry
 	for _, k := range config.Keys() {
@@ -60,7 +61,7 @@ func runConfig(a *app, opts *configOptions) error {
 		if secret(k) && fmt.Sprint(v) != "" {
 			v = "(set)"
 		}
-		entries = append(entries, entry{Key: k, Value: v, Source: l.Sources[k]})
+		entries = append(entries, entry{Key: k, Value: v, Source: l.Sources[k], Line: l.Lines[k]})
 	}
 	if opts.json {
 		enc := json.NewEncoder(a.stdout)
@@ -79,7 +80,11 @@ func runConfig(a *app, opts *configOptions) error {
 		if v == "" {
 			v = `""`
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Key, v, e.Source)
+		src := e.Source
+		if strings.HasPrefix(src, "file ") && e.Line > 0 {
+			src = fmt.Sprintf("%s:%d", src, e.Line)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Key, v, src)
 	}
 	return tw.Flush()
 }

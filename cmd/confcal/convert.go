@@ -38,16 +38,14 @@ Formats that may lack a time zone (old pentabarf files, CSV, floating
 iCalendar times) need --timezone.
 
 The output is written whole or not at all: to a temporary file beside FILE,
-then renamed. Without -o, or with -o -, it goes to standard output.`,
+then renamed (a device or a pipe is written to as it is). Without -o, or
+with -o -, it goes to standard output. A one-line summary goes to standard
+error, unless --quiet.`,
 		Example: `  confcal convert schedule.xml -o programme.yaml
   confcal convert https://fosdem.org/2024/schedule/xml --timezone Europe/Brussels -o fosdem.yaml
   confcal convert talks.csv --timezone Europe/Paris -o programme.yaml
   confcal convert --format ical feed.txt -o programme.yaml`,
-		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				a.cfg.Config.Programme = args[0]
-			}
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runConvert(cmd.Context(), a, opts)
 		},
 	}
@@ -65,7 +63,7 @@ func runConvert(ctx context.Context, a *app, opts *convertOptions) error {
 	if err != nil {
 		return err
 	}
-	printDiagnostics(a.stderr, diags.Warnings(), a.quiet)
+	a.printFindings(a.stderr, diags)
 	var buf bytes.Buffer
 	if err := programme.Encode(&buf, p); err != nil {
 		return err

@@ -3,9 +3,12 @@ package main
 import (
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/confcal/confcal/config"
 
 	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/programme"
@@ -18,10 +21,10 @@ type feedFlags struct {
 
 func addFeedFlags(cmd *cobra.Command, ff *feedFlags) {
 	f := cmd.Flags()
-	f.String("lang", "", "write feeds in `LANG` (default: the programme's first language)")
-	f.Duration("alarm", 0, "add a reminder this long before each timed session, e.g. 10m (default: none)")
-	f.String("state", "", "state `FILE` that keeps SEQUENCE and cancellations between builds (default: $XDG_STATE_HOME/confcal/<programme>/state.json)")
-	f.Bool("stateless", false, "use no state: SEQUENCE 0, timestamps from the programme's 'updated'")
+	config.Flag(f, "lang", "write feeds in `LANG` (default: the programme's first language)")
+	config.Flag(f, "alarm", "add a reminder `DURATION` before each timed session, e.g. 10m (default: none)")
+	config.Flag(f, "state", "state `FILE` that keeps SEQUENCE and cancellations between builds (default: $XDG_STATE_HOME/confcal/<programme>/state.json)")
+	config.Flag(f, "stateless", "use no state: SEQUENCE 0, timestamps from the programme's 'updated'")
 	f.BoolVar(&ff.noCancelledPrefix, "no-cancelled-prefix", false, "do not prefix the titles of cancelled sessions")
 }
 
@@ -58,7 +61,7 @@ func (a *app) buildSet(p *programme.Programme, ff *feedFlags) (*feed.Set, *feed.
 	if c.Alarm < 0 {
 		return nil, nil, usagef("--alarm must not be negative")
 	}
-	if c.Lang != "" && len(p.Languages) > 0 && !contains(p.Languages, c.Lang) {
+	if c.Lang != "" && len(p.Languages) > 0 && !slices.Contains(p.Languages, c.Lang) {
 		a.log.Warn(fmt.Sprintf("the programme has no %q text; falling back to %s", c.Lang, p.Languages[0]))
 	}
 	h, store, err := a.history(p)
@@ -73,15 +76,6 @@ func (a *app) buildSet(p *programme.Programme, ff *feedFlags) (*feed.Set, *feed.
 	}
 	a.log.Debug("built feed set", "feeds", len(set.Feeds), "events", len(set.Events), "took", time.Since(start))
 	return set, store, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // collectSooner has the garbage collector run at 50 % heap growth rather

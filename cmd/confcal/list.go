@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcal/confcal/config"
+
 	"github.com/confcal/confcal/programme"
 )
 
@@ -26,16 +28,18 @@ func newListCmd(a *app) *cobra.Command {
 		Use:   "list",
 		Short: "List sessions as a table grouped by day",
 		Long: `List prints the programme's sessions, grouped by day, as an aligned table:
-time, title, venue and room, tracks. Times are in the programme's zone.
-With no selection flag it lists every session.
+time, session id (for --session, --exclude and agenda files), title, venue
+and room, tracks. Times are in the programme's zone. With no selection flag
+it lists every session.
 
 ` + selectionHelp,
 		Example: `  confcal list
+  confcal list programme.yaml
   confcal list --day 2025-02-11 --track business
   confcal list --venue grandpalais --json
   confcal list --text macron --not-type dinner
   confcal list --agenda examples/agendas/summit-week.yaml`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, err := opts.sel.applyAgenda(a); err != nil {
 				return err
@@ -47,7 +51,7 @@ With no selection flag it lists every session.
 	opts.sel = addSelectionFlags(cmd)
 	f := cmd.Flags()
 	f.BoolVar(&opts.json, "json", false, "print as JSON")
-	f.String("lang", "", "show texts in `LANG`")
+	config.Flag(f, "lang", "show texts in `LANG`")
 	return cmd
 }
 
@@ -120,7 +124,7 @@ func writeSessionTable(w io.Writer, p *programme.Programme, sessions []*programm
 	var rows [][]string
 	var days []programme.Date
 	for _, s := range sessions {
-		title := truncate(s.Title.In(lang, p.Languages...), 70)
+		title := truncate(s.Title.In(lang, p.Languages...), 56)
 		if s.Status == programme.Cancelled {
 			title = "CANCELLED: " + title
 		} else if s.Status == programme.Tentative {
@@ -130,7 +134,7 @@ func writeSessionTable(w io.Writer, p *programme.Programme, sessions []*programm
 		for _, t := range s.Tracks {
 			tracks = append(tracks, t.ID)
 		}
-		rows = append(rows, []string{timeRange(p, s, p.Location), title, truncate(placeOf(s, lang, p.Languages), 50), strings.Join(tracks, ",")})
+		rows = append(rows, []string{timeRange(p, s, p.Location), s.ID, title, truncate(placeOf(s, lang, p.Languages), 40), strings.Join(tracks, ",")})
 		days = append(days, s.Day(p))
 	}
 	widths := columnWidths(rows)

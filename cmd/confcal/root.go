@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -41,25 +39,6 @@ type app struct {
 	log        *slog.Logger
 }
 
-// reportedError ends a command with exitReported after it has printed
-// what it found.
-type reportedError struct{ msg string }
-
-func (e *reportedError) Error() string { return e.msg }
-
-// usageError is a mistake in how a command was called.
-type usageError struct{ err error }
-
-func (e *usageError) Error() string { return e.err.Error() }
-func (e *usageError) Unwrap() error { return e.err }
-
-func usagef(format string, args ...any) error { return &usageError{fmt.Errorf(format, args...)} }
-
-// silentError is an error already shown to the user in full.
-type silentError struct{ code int }
-
-func (e *silentError) Error() string { return fmt.Sprintf("exit %d", e.code) }
-
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) (string, bool)) int {
 	wd, _ := os.Getwd()
 	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: env, now: time.Now, workDir: wd}
@@ -77,55 +56,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
-	return a.exitCode(err)
-}
-
-func (a *app) exitCode(err error) int {
-	if err == nil {
-		return exitOK
-	}
-	var silent *silentError
-	if errors.As(err, &silent) {
-		return silent.code
-	}
-	var rep *reportedError
-	if errors.As(err, &rep) {
-		if rep.msg != "" {
-			fmt.Fprintln(a.stderr, "confcal:", rep.msg)
-		}
-		return exitReported
-	}
-	var usage *usageError
-	if errors.As(err, &usage) || isCobraUsage(err) {
-		fmt.Fprintf(a.stderr, "confcal: %v\nRun 'confcal --help' for usage.\n", err)
-		return exitUsage
-	}
-	var invalid *programme.InvalidError
-	if errors.As(err, &invalid) {
-		printDiagnostics(a.stderr, invalid.Diagnostics, a.quiet)
-		errs := invalid.Diagnostics.Errors()
-		fmt.Fprintf(a.stderr, "confcal: invalid programme: %d error%s\n", len(errs), plural(len(errs)))
-		return exitError
-	}
-	if errors.Is(err, context.Canceled) {
-		fmt.Fprintln(a.stderr, "confcal: interrupted")
-		return exitError
-	}
-	fmt.Fprintln(a.stderr, "confcal:", err)
-	return exitError
-}
-
-// isCobraUsage recognises cobra's own argument and flag errors.
-func isCobraUsage(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "flag needs an argument",
-		"invalid argument", "accepts ", "requires at least", "requires at most", "if any flags in the group"} {
-		if strings.Contains(msg, p) {
-			return true
-		}
-	}
-	return false
+	cmd, err := root.ExecuteContextC(ctx)
+	return a.exitCode(cmd, args, err)
 }
 
 func plural(n int) string {
@@ -145,45 +77,59 @@ the whole programme, one feed per day, track, venue, room and speaker, and
 personal agendas. It serves them, exports them for any web host, and pushes
 chosen sessions into Google Calendar or any CalDAV calendar.
 
-Without --programme, commands use the built-in example: the AI Action Summit
-week in Paris, 6 to 11 February 2025.`,
-		Example: `  confcal validate -p programme.yaml
+The programme is a file or URL given as the command's argument or with
+-p FILE; without one, commands use the built-in example: the AI Action
+Summit week in Paris, 6 to 11 February 2025.`,
+		Example: `  confcal validate programme.yaml
   confcal list --day 2025-02-11
+  confcal list programme.yaml --track keynotes
   confcal build --out public --base-url https://example.org/cal
   confcal serve`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return a.setup(cmd)
+		Args:          commandArgs,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return a.setup(cmd, args)
 		},
 	}
 	pf := root.PersistentFlags()
-	pf.StringVarP(new(string), "programme", "p", "", "programme `FILE` or http(s) URL, '-' for standard input (default: the built-in example)")
+	config.FlagP(pf, "programme", "p", "programme `FILE` or http(s) URL, '-' for standard input (default: the built-in example)")
 	pf.StringVar(&a.configFile, "config", "", "config `FILE` (default: ./confcal.yaml or $XDG_CONFIG_HOME/confcal/config.yaml)")
-	pf.String("timezone", "", "time `ZONE` for programme formats that lack one, e.g. Europe/Brussels")
+	config.Flag(pf, "timezone", "time `ZONE` for programme formats that lack one, e.g. Europe/Brussels")
 	pf.BoolVarP(&a.quiet, "quiet", "q", false, "do not print warnings")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log what confcal does")
 	root.CompletionOptions.HiddenDefaultCmd = false
 
 	root.AddCommand(
-		newValidateCmd(a),
-		newConvertCmd(a),
-		newListCmd(a),
-		newAgendaCmd(a),
-		newBuildCmd(a),
-		newServeCmd(a),
+		acceptProgramme(newValidateCmd(a)),
+		acceptProgramme(newConvertCmd(a)),
+		acceptProgramme(newListCmd(a)),
+		acceptProgramme(newAgendaCmd(a)),
+		acceptProgramme(newBuildCmd(a)),
+		acceptProgramme(newServeCmd(a)),
 		newSyncCmd(a),
 		newAuthCmd(a),
 		newConfigCmd(a),
 		newVersionCmd(a),
 	)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	typeUsageErrors(root)
 	return root
 }
 
-// setup loads the configuration for the command about to run.
-func (a *app) setup(cmd *cobra.Command) error {
-	cfg, err := config.Load(config.Options{File: a.configFile, WorkDir: a.workDir, Env: a.env, Flags: cmd.Flags()})
+// setup loads the configuration for the command about to run; a
+// programme given as the command's argument counts as --programme.
+func (a *app) setup(cmd *cobra.Command, args []string) error {
+	if cmd.HasSubCommands() {
+		return nil // it only shows its help
+	}
+	arg, err := programmeArg(cmd, args)
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Load(config.Options{File: a.configFile, WorkDir: a.workDir, Env: a.env, Flags: cmd.Flags(), Programme: arg})
 	if err != nil {
 		return err
 	}
@@ -202,16 +148,32 @@ func (a *app) loadProgramme(ctx context.Context) (*programme.Programme, error) {
 	if err != nil {
 		return nil, err
 	}
-	printDiagnostics(a.stderr, diags.Warnings(), a.quiet)
+	a.printFindings(a.stderr, diags)
 	return p, nil
 }
 
-func printDiagnostics(w io.Writer, ds programme.Diagnostics, quiet bool) {
+// shown reports whether a finding is printed: errors always, warnings
+// unless --quiet, and details of lower severity (the cases a summary
+// warning stands for) only with --verbose.
+func (a *app) shown(d programme.Diagnostic) bool {
+	switch d.Severity {
+	case programme.Error:
+		return true
+	case programme.Warning:
+		return !a.quiet
+	default:
+		return a.verbose && !a.quiet
+	}
+}
+
+// printFindings prints the findings of a programme that loaded: its
+// warnings and details as shown says. Errors are not among them: a
+// programme with errors does not load, and they come with its error.
+func (a *app) printFindings(w io.Writer, ds programme.Diagnostics) {
 	for _, d := range ds {
-		if quiet && d.Severity == programme.Warning {
-			continue
+		if d.Severity != programme.Error && a.shown(d) {
+			fmt.Fprintln(w, d.String())
 		}
-		fmt.Fprintln(w, d.String())
 	}
 }
 
@@ -226,3 +188,4 @@ func (a *app) programmeName() string {
 		return p
 	}
 }
+

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -94,7 +93,7 @@ func (sf *selectionFlags) applyAgenda(a *app) (*programme.AgendaFile, error) {
 	if err != nil || af == nil {
 		return af, err
 	}
-	flag := func(key string) bool { return strings.HasPrefix(a.cfg.Sources[key], "flag ") }
+	flag := a.cfg.FromCommandLine
 	c := &a.cfg.Config
 	if af.Programme != "" && !flag("programme") {
 		c.Programme = af.Programme

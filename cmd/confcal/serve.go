@@ -13,6 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcal/confcal/config"
+
 	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/page"
 	"github.com/confcal/confcal/programme"
@@ -75,19 +77,18 @@ after the requests in flight finish, waiting at most 10 seconds.`,
   curl -I http://127.0.0.1:8080/all.ics
   curl 'http://127.0.0.1:8080/agenda.ics?session=gp-day1-forum,stationf-business-day'
   curl 'http://127.0.0.1:8080/agenda.ics?track=science&day=2025-02-07'`,
-		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(cmd.Context(), a, opts)
 		},
 	}
 	f := cmd.Flags()
-	f.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free port)")
-	f.String("base-url", "", "public `URL` the server is reached at, for absolute links (default: http://ADDR)")
-	f.String("source", "", "fetch the programme from this http(s) `URL` and poll it for changes")
-	f.Duration("poll", time.Minute, "how often to poll --source, with conditional requests")
-	f.String("log-format", "text", "log `FORMAT`: text or json")
-	f.String("tls-cert", "", "serve HTTPS (and HTTP/2) with the certificate in this PEM `FILE`; needs --tls-key")
-	f.String("tls-key", "", "the private key of --tls-cert, a PEM `FILE`")
+	config.Flag(f, "serve.addr", "listen on `HOST:PORT` (port 0 picks a free port)")
+	config.Flag(f, "base_url", "public `URL` the server is reached at, for absolute links (default: http://ADDR)")
+	config.Flag(f, "serve.source", "fetch the programme from this http(s) `URL` and poll it for changes")
+	config.Flag(f, "serve.poll", "poll --source every `DURATION`, with conditional requests")
+	config.Flag(f, "serve.log_format", "log `FORMAT`: text or json")
+	config.Flag(f, "serve.tls_cert", "serve HTTPS (and HTTP/2) with the certificate in this PEM `FILE`; needs --tls-key")
+	config.Flag(f, "serve.tls_key", "the private key of --tls-cert, a PEM `FILE`")
 	addFeedFlags(cmd, &opts.feedFlags)
 	return cmd
 }
@@ -139,11 +140,11 @@ func runServe(ctx context.Context, a *app, opts *serveOptions) error {
 			return set, store.Save, nil
 		}})
 	// The first load must succeed: there is nothing to fall back on.
-	warnings, err := rl.Load(ctx)
+	findings, err := rl.Load(ctx)
 	if err != nil {
 		return err
 	}
-	printDiagnostics(a.stderr, warnings, a.quiet)
+	a.printFindings(a.stderr, findings)
 
 	access, _ := serveLogger(a.stderr, c.Serve.LogFormat, a.verbose)
 	srv := serve.NewServer(serve.AccessLog(access, serve.NewHandler(live, serve.HandlerOptions{})), log)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcal/confcal/config"
 	"github.com/confcal/confcal/programme"
 	calsync "github.com/confcal/confcal/sync"
 )
@@ -27,6 +28,9 @@ type syncOptions struct {
 	restoreDeleted   bool
 	prunePast        bool
 	noProgress       bool
+	offline          bool
+	// service names the calendar service for people: "Google Calendar".
+	service string
 }
 
 // syncTarget is a calendar a backend opened for one run.
@@ -71,6 +75,9 @@ fails or is interrupted can simply be run again: it continues where it
 stopped and never creates duplicates. --remove-all --force removes every
 event confcal owns for the programme, and nothing else.
 
+--dry-run --offline prints the plan against an empty calendar: it needs no
+sign-in, no password and no network, and shows what a first run would add.
+
 Exit status: 0 on success, 1 on error, 2 with --detailed-exitcode when the
 plan had changes (with --dry-run: changes are pending).`
 
@@ -81,17 +88,18 @@ func addSyncFlags(cmd *cobra.Command, opts *syncOptions) {
 	f.BoolVar(&opts.all, "all", false, "sync every session of the programme")
 	f.BoolVar(&opts.removeAll, "remove-all", false, "choose nothing: remove every event confcal owns for this programme (needs --force)")
 	f.BoolVarP(&opts.dryRun, "dry-run", "n", false, "print the plan and change nothing")
+	f.BoolVar(&opts.offline, "offline", false, "with --dry-run: plan against an empty calendar, with no sign-in and no request")
 	f.BoolVar(&opts.json, "json", false, "print the plan and the result as JSON")
 	f.BoolVar(&opts.detailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
 	f.BoolVar(&opts.force, "force", false, "release the brakes: allow removing many or all of confcal's events")
 	f.BoolVar(&opts.restoreDeleted, "restore-deleted", false, "bring back events the user deleted in the calendar")
 	f.BoolVar(&opts.prunePast, "prune-past", false, "also remove past events of sessions no longer chosen")
 	f.BoolVar(&opts.noProgress, "no-progress", false, "show no progress bar")
-	f.Float64("rate", calsync.DefaultRate, "at most `N` requests per second")
-	f.Int("workers", calsync.DefaultWorkers, "at most `N` requests at once (1 to 16)")
-	f.String("cancelled", calsync.CancelledRemove, "cancelled sessions: 'remove' their events, or 'mark' them (title prefix, shown as free)")
-	f.String("lang", "", "write events in `LANG` (default: the programme's first language)")
-	f.Duration("alarm", 0, "give each new timed event a reminder this long before it, e.g. 10m (the user's reminders are kept)")
+	config.Flag(f, "sync.rate", "at most `N` requests per second")
+	config.Flag(f, "sync.workers", "at most `N` requests at once (1 to 16)")
+	config.Flag(f, "sync.cancelled", "what becomes of cancelled sessions, `MODE` 'remove' (their events) or 'mark' (a title prefix, shown as free)")
+	config.Flag(f, "lang", "write events in `LANG` (default: the programme's first language)")
+	config.Flag(f, "alarm", "give each new timed event a reminder `DURATION` before it, e.g. 10m (the user's reminders are kept)")
 }
 
 func newSyncCmd(a *app) *cobra.Command {
@@ -105,42 +113,95 @@ subscription takes. Each run computes a plan, prints it and applies it.
 ` + syncHelp,
 		Example: `  confcal sync google --track summit --dry-run
   confcal sync google --agenda my-agenda.yaml`,
-		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newSyncGoogleCmd(a), newSyncCaldavCmd(a))
+	cmd.AddCommand(acceptProgramme(newSyncGoogleCmd(a)), acceptProgramme(newSyncCaldavCmd(a)))
 	return cmd
+}
+
+// syncRun is one run of a sync: the chosen sessions as desired events,
+// the calendar they go to, and the plan between them.
+type syncRun struct {
+	a       *app
+	opts    *syncOptions
+	p       *programme.Programme
+	want    calsync.Desired
+	target  *syncTarget
+	eng     *calsync.Engine // nil when offline
+	journal *calsync.Journal
+	plan    *calsync.Plan
+	report  calsync.Report
 }
 
 // runSync is the whole of a sync, for any backend: load the programme and
 // the selection, build the desired events, read the calendar, plan, print,
 // check the brakes, apply, report.
 func runSync(ctx context.Context, a *app, opts *syncOptions, backend syncBackend) error {
-	if _, err := opts.sel.applyAgenda(a); err != nil {
-		return err
-	}
-	c := a.cfg.Config
-	if c.Sync.Rate <= 0 {
-		return usagef("--rate must be a positive number of requests per second")
-	}
-	if c.Sync.Workers < 1 || c.Sync.Workers > 16 {
-		return usagef("--workers must be between 1 and 16")
-	}
-	if c.Sync.Cancelled != calsync.CancelledRemove && c.Sync.Cancelled != calsync.CancelledMark {
-		return usagef("--cancelled must be 'remove' or 'mark', not %q", c.Sync.Cancelled)
-	}
-	sel, err := opts.sel.selection()
+	sel, err := checkSync(a, opts)
 	if err != nil {
 		return err
 	}
+	r := &syncRun{a: a, opts: opts}
+	if err := r.desire(ctx, sel); err != nil {
+		return err
+	}
+	if err := r.open(ctx, backend); err != nil {
+		return err
+	}
+	if err := r.makePlan(ctx); err != nil {
+		return err
+	}
+	brake := r.plan.Check(calsync.BrakeOptions{Force: opts.force})
+	if !opts.json {
+		c := a.cfg.Config
+		fmt.Fprintf(a.stdout, "Syncing %d session%s of %q into %s\n", len(r.want.Items), plural(len(r.want.Items)),
+			r.p.Name.In(c.Lang, r.p.Languages...), r.target.Label)
+		if err := calsync.Render(a.stdout, r.plan, calsync.RenderOptions{Location: r.p.Location}); err != nil {
+			return err
+		}
+	}
+	a.warnConflicts(r.plan)
+	if opts.dryRun || brake != nil || !r.plan.Pending() {
+		return r.stop(brake)
+	}
+	return r.apply(ctx)
+}
+
+// checkSync checks the options of a sync and returns its selection.
+func checkSync(a *app, opts *syncOptions) (programme.Selection, error) {
+	if _, err := opts.sel.applyAgenda(a); err != nil {
+		return programme.Selection{}, err
+	}
+	c := a.cfg.Config
+	switch {
+	case c.Sync.Rate <= 0:
+		return programme.Selection{}, usagef("--rate must be a positive number of requests per second")
+	case c.Sync.Workers < 1 || c.Sync.Workers > 16:
+		return programme.Selection{}, usagef("--workers must be between 1 and 16")
+	case c.Sync.Cancelled != calsync.CancelledRemove && c.Sync.Cancelled != calsync.CancelledMark:
+		return programme.Selection{}, usagef("--cancelled must be 'remove' or 'mark', not %q", c.Sync.Cancelled)
+	case opts.offline && !opts.dryRun:
+		return programme.Selection{}, usagef("--offline needs --dry-run: a sync that writes must read the calendar first")
+	}
+	sel, err := opts.sel.selection()
+	if err != nil {
+		return programme.Selection{}, err
+	}
 	switch {
 	case opts.all && opts.removeAll:
-		return usagef("--all and --remove-all exclude each other")
+		return sel, usagef("--all and --remove-all exclude each other")
 	case (opts.all || opts.removeAll) && !sel.IsZero():
-		return usagef("--all and --remove-all take no selection flags or --agenda")
+		return sel, usagef("--all and --remove-all take no selection flags or --agenda")
 	case sel.IsZero() && !opts.all && !opts.removeAll:
-		return usagef("choose the sessions to sync: selection flags (--track, --day, --session, ...), --agenda FILE, or --all")
+		return sel, usagef("choose the sessions to sync: selection flags (--track, --day, --session, ...), --agenda FILE, or --all")
 	}
+	return sel, nil
+}
+
+// desire loads the programme and builds the events the chosen sessions
+// should be.
+func (r *syncRun) desire(ctx context.Context, sel programme.Selection) error {
+	a, opts, c := r.a, r.opts, r.a.cfg.Config
 	started := time.Now()
 	p, err := a.loadProgramme(ctx)
 	if err != nil {
@@ -160,85 +221,103 @@ func runSync(ctx context.Context, a *app, opts *syncOptions, backend syncBackend
 	if c.Alarm > 0 {
 		bopts.Alarm = c.Alarm
 	}
-	want, err := calsync.Build(p, sessions, bopts)
-	if err != nil {
-		return err
-	}
-	target, err := backend.open(ctx, p, opts.dryRun)
-	if err != nil {
-		return err
-	}
-	eng := calsync.New(target.Cal, calsync.Options{Rate: c.Sync.Rate, Workers: c.Sync.Workers, Log: a.log})
-	started = time.Now()
-	have, err := eng.List(ctx, want.Owner)
-	if err != nil {
-		return err
-	}
-	a.log.Debug("read the calendar", "events", len(have), "took", time.Since(started))
-	journal := target.Journal
-	if journal == nil {
-		journal = calsync.NewJournal(calsync.JournalData{})
-	}
-	journal.Observe(want.Owner, have)
-	plan := calsync.Diff(want, have, calsync.DiffOptions{Now: a.now(), PrunePast: opts.prunePast,
-		RestoreDeleted: opts.restoreDeleted, Journal: journal})
-	brake := plan.Check(calsync.BrakeOptions{Force: opts.force})
+	r.p = p
+	r.want, err = calsync.Build(p, sessions, bopts)
+	return err
+}
 
-	report := calsync.Report{Calendar: target.Label, DryRun: opts.dryRun, Plan: plan}
-	if !opts.json {
-		fmt.Fprintf(a.stdout, "Syncing %d session%s of %q into %s\n", len(want.Items), plural(len(want.Items)), p.Name.In(c.Lang, p.Languages...), target.Label)
-		if err := calsync.Render(a.stdout, plan, calsync.RenderOptions{Location: p.Location}); err != nil {
-			return err
-		}
-	}
-	a.warnConflicts(plan)
-	if opts.dryRun || brake != nil || !plan.Pending() {
-		if brake != nil {
-			report.Error = brake.Error()
-		}
-		if opts.json {
-			if err := calsync.RenderJSON(a.stdout, report); err != nil {
-				return err
-			}
-		}
-		switch {
-		case brake != nil && !opts.dryRun:
-			return fmt.Errorf("stopped before writing anything: %w", brake)
-		case brake != nil:
-			fmt.Fprintf(a.stderr, "confcal: warning: applying this plan would stop: %v\n", brake)
-		}
-		if !opts.dryRun && target.Save != nil {
-			if err := target.Save(journal); err != nil {
-				return err
-			}
-		}
-		if opts.detailedExitcode && plan.Pending() {
-			return &silentError{code: exitReported}
-		}
+// open opens the calendar of the backend; offline, it stands for an empty
+// calendar, and nothing is opened, read or saved.
+func (r *syncRun) open(ctx context.Context, backend syncBackend) error {
+	if r.opts.offline {
+		r.target = &syncTarget{Label: fmt.Sprintf("an empty calendar (--offline: %s was not read; a real run also keeps or changes what is there)", r.opts.service)}
 		return nil
 	}
+	target, err := backend.open(ctx, r.p, r.opts.dryRun)
+	if err != nil {
+		return err
+	}
+	c := r.a.cfg.Config.Sync
+	r.target = target
+	r.eng = calsync.New(target.Cal, calsync.Options{Rate: c.Rate, Workers: c.Workers, Log: r.a.log})
+	return nil
+}
 
-	// Record the removals before making them, so that a run killed
-	// half-way still knows which tombstones are confcal's.
-	journal.NotePlan(plan)
-	if target.Save != nil {
-		if err := target.Save(journal); err != nil {
+// makePlan reads the calendar, unless offline, and plans the changes.
+func (r *syncRun) makePlan(ctx context.Context) error {
+	var have []calsync.Remote
+	if r.eng != nil {
+		started := time.Now()
+		var err error
+		if have, err = r.eng.List(ctx, r.want.Owner); err != nil {
+			return err
+		}
+		r.a.log.Debug("read the calendar", "events", len(have), "took", time.Since(started))
+	}
+	r.journal = r.target.Journal
+	if r.journal == nil {
+		r.journal = calsync.NewJournal(calsync.JournalData{})
+	}
+	r.journal.Observe(r.want.Owner, have)
+	r.plan = calsync.Diff(r.want, have, calsync.DiffOptions{Now: r.a.now(), PrunePast: r.opts.prunePast,
+		RestoreDeleted: r.opts.restoreDeleted, Journal: r.journal})
+	r.report = calsync.Report{Calendar: r.target.Label, DryRun: r.opts.dryRun, Plan: r.plan}
+	return nil
+}
+
+// stop ends a run that applies nothing: a dry run, a plan the brakes
+// stop, or nothing to do.
+func (r *syncRun) stop(brake error) error {
+	a, opts := r.a, r.opts
+	if brake != nil {
+		r.report.Error = brake.Error()
+	}
+	if opts.json {
+		if err := calsync.RenderJSON(a.stdout, r.report); err != nil {
 			return err
 		}
 	}
-	started = time.Now()
-	progress := a.progressBar(opts)
-	res, applyErr := eng.Apply(ctx, plan, calsync.ApplyOptions{RestoreDeleted: opts.restoreDeleted, Journal: journal, Progress: progress.update})
-	progress.done()
-	a.log.Debug("applied the plan", "calls", eng.Calls(), "took", time.Since(started))
+	switch {
+	case brake != nil && !opts.dryRun:
+		return fmt.Errorf("stopped before writing anything: %w", brake)
+	case brake != nil:
+		fmt.Fprintf(a.stderr, "confcal: warning: applying this plan would stop: %v\n", brake)
+	}
+	if !opts.dryRun && r.target.Save != nil {
+		if err := r.target.Save(r.journal); err != nil {
+			return err
+		}
+	}
+	if opts.detailedExitcode && r.plan.Pending() {
+		return &silentError{code: exitReported}
+	}
+	return nil
+}
+
+// apply makes the changes of the plan and reports them.
+func (r *syncRun) apply(ctx context.Context) error {
+	a, opts, target := r.a, r.opts, r.target
+	// Record the removals before making them, so that a run killed
+	// half-way still knows which tombstones are confcal's.
+	r.journal.NotePlan(r.plan)
 	if target.Save != nil {
-		if err := target.Save(journal); err != nil && applyErr == nil {
+		if err := target.Save(r.journal); err != nil {
+			return err
+		}
+	}
+	started := time.Now()
+	progress := a.progressBar(opts)
+	res, applyErr := r.eng.Apply(ctx, r.plan, calsync.ApplyOptions{RestoreDeleted: opts.restoreDeleted, Journal: r.journal, Progress: progress.update})
+	progress.done()
+	a.log.Debug("applied the plan", "calls", r.eng.Calls(), "took", time.Since(started))
+	if target.Save != nil {
+		if err := target.Save(r.journal); err != nil && applyErr == nil {
 			applyErr = err
 		}
 	}
-	report.Result = res
+	r.report.Result = res
 	if opts.json {
-		if err := calsync.RenderJSON(a.stdout, report); err != nil {
+		if err := calsync.RenderJSON(a.stdout, r.report); err != nil {
 			return err
 		}
 	} else if err := calsync.RenderResult(a.stdout, res); err != nil {

@@ -17,6 +17,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcal/confcal/config"
+
 	"github.com/confcal/confcal/programme"
 	calsync "github.com/confcal/confcal/sync"
 	"github.com/confcal/confcal/sync/caldav"
@@ -29,7 +31,7 @@ type syncCaldavOptions struct {
 }
 
 func newSyncCaldavCmd(a *app) *cobra.Command {
-	opts := &syncCaldavOptions{}
+	opts := &syncCaldavOptions{syncOptions: syncOptions{service: "the CalDAV server"}}
 	cmd := &cobra.Command{
 		Use:   "caldav",
 		Short: "Push chosen sessions into any CalDAV calendar (Nextcloud, Fastmail, iCloud, Radicale, ...)",
@@ -73,7 +75,7 @@ could read the password and change the calendar.
   confcal sync caldav --url https://caldav.icloud.com/ --discover --username you@icloud.com --password-file app-password.txt
   confcal sync caldav --agenda my-agenda.yaml --json
   confcal sync caldav --agenda my-agenda.yaml --dry-run --detailed-exitcode || echo "changes pending"`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, name := range []string{"password", "token"} {
 				if cmd.Flags().Changed(name) {
@@ -89,11 +91,11 @@ could read the password and change the calendar.
 	}
 	addSyncFlags(cmd, &opts.syncOptions)
 	f := cmd.Flags()
-	f.String("url", "", "the calendar's `URL` (with --discover: the server's)")
-	f.String("username", "", "user `NAME` on the server")
-	f.String("password-file", "", "read the password from the first line of `FILE` ('-' for standard input)")
+	config.Flag(f, "caldav.url", "the calendar's `URL` (with --discover: the server's)")
+	config.Flag(f, "caldav.username", "user `NAME` on the server")
+	config.Flag(f, "caldav.password_file", "read the password from the first line of `FILE` ('-' for standard input)")
 	f.StringVar(&opts.tokenFile, "token-file", "", "read a bearer token from `FILE` instead of using a password")
-	f.Bool("insecure", false, "do not check the server's HTTPS certificate (anyone on the way could read the password)")
+	config.Flag(f, "caldav.insecure", "do not check the server's HTTPS certificate (anyone on the way could read the password)")
 	f.BoolVar(&opts.discover, "discover", false, "list the account's calendars, starting from the server at --url, and exit")
 	// Refused with an explanation rather than "unknown flag".
 	f.String("password", "", "")

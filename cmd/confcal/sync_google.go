@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcal/confcal/config"
+
 	"github.com/confcal/confcal/programme"
 	calsync "github.com/confcal/confcal/sync"
 	"github.com/confcal/confcal/sync/google"
@@ -19,7 +21,7 @@ type syncGoogleOptions struct {
 }
 
 func newSyncGoogleCmd(a *app) *cobra.Command {
-	opts := &syncGoogleOptions{}
+	opts := &syncGoogleOptions{syncOptions: syncOptions{service: "Google Calendar"}}
 	cmd := &cobra.Command{
 		Use:   "google",
 		Short: "Push chosen sessions into Google Calendar",
@@ -33,7 +35,8 @@ that calendar in Google Calendar (Settings, the calendar, "Remove calendar");
 an existing calendar instead (its id is in the calendar's settings, or
 'primary' for the main one); confcal then touches only its own events there.
 
-Sign in first with 'confcal auth google'. A service account works too
+Sign in first with 'confcal auth google'; --dry-run --offline shows the
+plan before that, against an empty calendar, without a single request. A service account works too
 (--credentials key.json, with --subject user@domain for domain-wide
 delegation), and so do Application Default Credentials.
 
@@ -48,24 +51,25 @@ the Calendar API, without credentials.
 
 ` + syncHelp + "\n\n" + selectionHelp,
 		Example: `  confcal auth google --client-secrets client_secret.json
+  confcal sync google --track summit --dry-run --offline
   confcal sync google --track summit --dry-run
   confcal sync google --track summit
   confcal sync google --agenda my-agenda.yaml --json
   confcal sync google --all --calendar primary --cancelled mark
   confcal sync google --agenda my-agenda.yaml --dry-run --detailed-exitcode || echo "changes pending"
   confcal sync google --calendar primary --remove-all --force`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runSync(cmd.Context(), a, &opts.syncOptions, &googleBackend{a: a, opts: opts})
 		},
 	}
 	addSyncFlags(cmd, &opts.syncOptions)
 	f := cmd.Flags()
-	f.String("calendar", "", "sync into the existing calendar `ID` ('primary' for the main one) instead of a dedicated one")
+	config.Flag(f, "google.calendar", "sync into the existing calendar `ID` ('primary' for the main one) instead of a dedicated one")
 	f.StringVar(&opts.name, "name", "", "`NAME` of the dedicated calendar when confcal creates it (default: the programme's name)")
 	f.BoolVar(&opts.newCalendar, "new-calendar", false, "forget the dedicated calendar confcal remembers and create a new one")
-	f.String("credentials", "", "service account key `FILE` (JSON) instead of the signed-in user")
-	f.String("subject", "", "with --credentials: act as `USER` through domain-wide delegation")
+	config.Flag(f, "google.credentials", "service account key `FILE` (JSON) instead of the signed-in user")
+	config.Flag(f, "google.subject", "with --credentials: act as `USER` through domain-wide delegation")
 	return cmd
 }
 
@@ -122,36 +126,8 @@ func (b *googleBackend) open(ctx context.Context, p *programme.Programme, dryRun
 	if g.NoAuth {
 		a.log.Debug("sending no credentials (google.no_auth): a testing aid", "endpoint", g.Endpoint)
 	}
-	opts := google.Options{Client: copts, Shared: shared}
-	name := b.opts.name
-	if name == "" {
-		name = p.Name.In(a.cfg.Config.Lang, p.Languages...)
-	}
-	if name == "" {
-		name = p.ID
-	}
-	var label string
-	switch {
-	case shared:
-		opts.CalendarID = g.Calendar
-		opts.MissingHint = fmt.Sprintf("there is no calendar %q, or this account may not see it: check --calendar", g.Calendar)
-		label = fmt.Sprintf("Google calendar %s", g.Calendar)
-	case st.Calendar != "" && !b.opts.newCalendar:
-		opts.CalendarID = st.Calendar
-		opts.MissingHint = fmt.Sprintf("the calendar confcal created for %s (%s) no longer exists; to create a new one, run again with --new-calendar", p.ID, st.Calendar)
-		label = fmt.Sprintf("Google calendar %q (%s)", st.CalendarName, st.Calendar)
-	default:
-		label = fmt.Sprintf("a new Google calendar %q (%s), created on the first write", name, p.TimeZone)
-		if !dryRun {
-			opts.Create = &google.NewCalendar{Summary: name, TimeZone: p.TimeZone,
-				Description: "Sessions of " + name + " chosen with confcal. Deleting this calendar removes them all."}
-			opts.OnCreate = func(id string) error {
-				st.Calendar, st.CalendarName, st.Created = id, name, a.now().UTC()
-				a.log.Debug("created calendar", "id", id)
-				return saveSyncState(statePath, st)
-			}
-		}
-	}
+	opts, label := b.calendar(p, st, statePath, dryRun)
+	opts.Client = copts
 	cal, err := google.New(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -178,4 +154,39 @@ func (b *googleBackend) open(ctx context.Context, p *programme.Programme, dryRun
 			return saveSyncState(statePath, st)
 		},
 	}, nil
+}
+
+// calendar chooses the calendar to sync into, with its label: the one
+// --calendar names, the dedicated one confcal created, or a new dedicated
+// one, created on the first write (never by a dry run).
+func (b *googleBackend) calendar(p *programme.Programme, st *googleState, statePath string, dryRun bool) (google.Options, string) {
+	a, g := b.a, b.a.cfg.Config.Google
+	opts := google.Options{Shared: g.Calendar != ""}
+	switch {
+	case opts.Shared:
+		opts.CalendarID = g.Calendar
+		opts.MissingHint = fmt.Sprintf("there is no calendar %q, or this account may not see it: check --calendar", g.Calendar)
+		return opts, fmt.Sprintf("Google calendar %s", g.Calendar)
+	case st.Calendar != "" && !b.opts.newCalendar:
+		opts.CalendarID = st.Calendar
+		opts.MissingHint = fmt.Sprintf("the calendar confcal created for %s (%s) no longer exists; to create a new one, run again with --new-calendar", p.ID, st.Calendar)
+		return opts, fmt.Sprintf("Google calendar %q (%s)", st.CalendarName, st.Calendar)
+	}
+	name := b.opts.name
+	if name == "" {
+		name = p.Name.In(a.cfg.Config.Lang, p.Languages...)
+	}
+	if name == "" {
+		name = p.ID
+	}
+	if !dryRun {
+		opts.Create = &google.NewCalendar{Summary: name, TimeZone: p.TimeZone,
+			Description: "Sessions of " + name + " chosen with confcal. Deleting this calendar removes them all."}
+		opts.OnCreate = func(id string) error {
+			st.Calendar, st.CalendarName, st.Created = id, name, a.now().UTC()
+			a.log.Debug("created calendar", "id", id)
+			return saveSyncState(statePath, st)
+		}
+	}
+	return opts, fmt.Sprintf("a new Google calendar %q (%s), created on the first write", name, p.TimeZone)
 }

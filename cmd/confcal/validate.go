@@ -33,11 +33,7 @@ programme's dates. --strict makes warnings errors.`,
 		Example: `  confcal validate programme.yaml
   confcal validate --strict --json programme.yaml
   confcal validate          # the built-in example`,
-		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				a.cfg.Config.Programme = args[0]
-			}
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runValidate(cmd.Context(), a, opts)
 		},
 	}
@@ -88,7 +84,7 @@ func runValidate(ctx context.Context, a *app, opts *validateOptions) error {
 		}
 	} else {
 		for _, d := range diags {
-			if a.quiet && d.Severity == programme.Warning {
+			if !a.shown(d) {
 				continue
 			}
 			fmt.Fprintln(a.stdout, d.String())

@@ -26,7 +26,7 @@ func newVersionCmd(a *app) *cobra.Command {
 		Use:     "version",
 		Short:   "Print confcal's version",
 		Example: "  confcal version",
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: func(*cobra.Command, []string) error {
 			fmt.Fprintf(a.stdout, "confcal %s (%s, %s/%s)\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return nil

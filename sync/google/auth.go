@@ -103,40 +103,8 @@ func Login(ctx context.Context, opts LoginOptions) (*Token, error) {
 	verifier := oauth2.GenerateVerifier()
 	authURL := cfg.AuthCodeURL(state, oauth2.AccessTypeOffline, oauth2.ApprovalForce, oauth2.S256ChallengeOption(verifier))
 
-	type answer struct {
-		code string
-		err  error
-	}
 	answers := make(chan answer, 1)
-	send := func(a answer) {
-		select {
-		case answers <- a:
-		default:
-		}
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /callback", func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
-			page(w, http.StatusBadRequest, "This sign-in answer does not belong to the sign-in confcal started. Run 'confcal auth google' again.")
-			send(answer{err: errors.New("sign in: the answer's state does not match the request (possible forgery); run 'confcal auth google' again")})
-			return
-		}
-		if e := q.Get("error"); e != "" {
-			page(w, http.StatusOK, "Sign-in was not completed: "+e+". You can close this tab.")
-			send(answer{err: fmt.Errorf("sign in: Google answered %q", e)})
-			return
-		}
-		code := q.Get("code")
-		if code == "" {
-			page(w, http.StatusBadRequest, "The sign-in answer has no code.")
-			send(answer{err: errors.New("sign in: the answer has no authorisation code")})
-			return
-		}
-		page(w, http.StatusOK, "confcal is signed in. You can close this tab.")
-		send(answer{code: code})
-	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: callback(state, answers), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer func() {
 		// Let the browser get its page before the server goes.
@@ -166,10 +134,57 @@ func Login(ctx context.Context, opts LoginOptions) (*Token, error) {
 	if a.err != nil {
 		return nil, a.err
 	}
-	if opts.Client != nil {
-		ctx = context.WithValue(ctx, oauth2.HTTPClient, opts.Client)
+	return exchange(ctx, &cfg, a.code, verifier, opts.Client)
+}
+
+// answer is what the browser brought back to the callback: a code, or
+// why there is none.
+type answer struct {
+	code string
+	err  error
+}
+
+// callback answers Google's redirect on /callback: it checks the state
+// and sends the first answer, code or error, on answers.
+func callback(state string, answers chan<- answer) http.Handler {
+	send := func(a answer) {
+		select {
+		case answers <- a:
+		default:
+		}
 	}
-	tok, err := cfg.Exchange(ctx, a.code, oauth2.VerifierOption(verifier))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /callback", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
+			page(w, http.StatusBadRequest, "This sign-in answer does not belong to the sign-in confcal started. Run 'confcal auth google' again.")
+			send(answer{err: errors.New("sign in: the answer's state does not match the request (possible forgery); run 'confcal auth google' again")})
+			return
+		}
+		if e := q.Get("error"); e != "" {
+			page(w, http.StatusOK, "Sign-in was not completed: "+e+". You can close this tab.")
+			send(answer{err: fmt.Errorf("sign in: Google answered %q", e)})
+			return
+		}
+		code := q.Get("code")
+		if code == "" {
+			page(w, http.StatusBadRequest, "The sign-in answer has no code.")
+			send(answer{err: errors.New("sign in: the answer has no authorisation code")})
+			return
+		}
+		page(w, http.StatusOK, "confcal is signed in. You can close this tab.")
+		send(answer{code: code})
+	})
+	return mux
+}
+
+// exchange trades the authorisation code, with the PKCE verifier, for a
+// token, and records what was granted.
+func exchange(ctx context.Context, cfg *oauth2.Config, code, verifier string, client *http.Client) (*Token, error) {
+	if client != nil {
+		ctx = context.WithValue(ctx, oauth2.HTTPClient, client)
+	}
+	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(verifier))
 	if err != nil {
 		var rerr *oauth2.RetrieveError
 		if errors.As(err, &rerr) && rerr.ErrorCode != "" {
