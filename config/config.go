@@ -2,7 +2,8 @@
 // from, in increasing order of precedence: built-in defaults, a config file
 // (confcal.yaml in the working directory, or
 // $XDG_CONFIG_HOME/confcal/config.yaml), CONFCAL_* environment variables,
-// and command-line flags.
+// and command-line flags, layered by github.com/spf13/viper (this package
+// is its only importer).
 //
 // It is the one place that knows the keys: Config's fields name them (the
 // key tag) and the flag that sets each (the flag tag), Defaults gives
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
 	"gopkg.in/yaml.v3"
 
 	"github.com/confcal/confcal/programme"
@@ -144,7 +146,12 @@ func (l *Loaded) FromCommandLine(key string) bool {
 	return strings.HasPrefix(s, "flag ") || s == "argument"
 }
 
-// Load reads the configuration.
+// Load reads the configuration. viper layers it: the defaults, the file,
+// the environment (looked up through opts.Env, merged over the file), and
+// the flags of the command being run. The file is also read as YAML nodes
+// beforehand, so that an unknown key or a bad value is reported at its
+// line; values of every layer are checked the same way, naming their
+// source.
 func Load(opts Options) (*Loaded, error) {
 	lookup := opts.Env
 	if lookup == nil {
@@ -155,14 +162,23 @@ func Load(opts Options) (*Loaded, error) {
 		return nil, err
 	}
 	l := &Loaded{Config: Defaults(), File: file, Sources: map[string]string{}, Lines: map[string]int{}, Values: map[string]any{}}
+	v := viper.New()
+	defaults := Defaults()
 	for _, k := range Keys() {
 		l.Sources[k] = "default"
+		v.SetDefault(k, get(&defaults, k))
 	}
 	if file != "" {
 		if err := l.readFile(file); err != nil {
 			return nil, err
 		}
+		v.SetConfigFile(file)
+		v.SetConfigType("yaml")
+		if err := v.ReadInConfig(); err != nil {
+			return nil, fmt.Errorf("read config %s: %w", file, err)
+		}
 	}
+	env := map[string]any{}
 	for _, k := range Keys() {
 		// An empty variable sets a text; for other keys it is as unset.
 		if val, ok := lookup(EnvName(k)); ok && (val != "" || value(&l.Config, k).Kind() == reflect.String) {
@@ -170,20 +186,42 @@ func Load(opts Options) (*Loaded, error) {
 				return nil, fmt.Errorf("%s=%q: %s: %w", EnvName(k), val, k, err)
 			}
 			l.Sources[k] = "env " + EnvName(k)
+			nest(env, k, val)
 		}
 	}
-	if err := l.applyFlags(opts); err != nil {
+	if err := v.MergeConfigMap(env); err != nil {
+		return nil, fmt.Errorf("read the environment: %w", err)
+	}
+	if err := l.applyFlags(opts, v); err != nil {
 		return nil, err
 	}
 	for _, k := range Keys() {
+		if err := set(&l.Config, k, v.GetString(k)); err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", l.Sources[k], k, err)
+		}
 		l.Values[k] = get(&l.Config, k)
 	}
 	return l, nil
 }
 
+// nest sets key (a.b) of m to val, in the nested form viper merges.
+func nest(m map[string]any, key, val string) {
+	section, leaf, ok := strings.Cut(key, ".")
+	if !ok {
+		m[key] = val
+		return
+	}
+	sub, _ := m[section].(map[string]any)
+	if sub == nil {
+		sub = map[string]any{}
+		m[section] = sub
+	}
+	sub[leaf] = val
+}
+
 // applyFlags sets the keys of the flags given on the command line, and
 // the programme of an argument.
-func (l *Loaded) applyFlags(opts Options) error {
+func (l *Loaded) applyFlags(opts Options, v *viper.Viper) error {
 	var err error
 	if opts.Flags != nil {
 		opts.Flags.Visit(func(f *pflag.Flag) {
@@ -196,10 +234,11 @@ func (l *Loaded) applyFlags(opts Options) error {
 				return
 			}
 			l.Sources[k] = "flag --" + f.Name
+			err = v.BindPFlag(k, f)
 		})
 	}
 	if opts.Programme != "" {
-		l.Config.Programme = opts.Programme
+		v.Set("programme", opts.Programme)
 		l.Sources["programme"] = "argument"
 	}
 	return err

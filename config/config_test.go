@@ -178,7 +178,7 @@ func TestFlagsFromKeys(t *testing.T) {
 // to the keys, and the defaults are those of the packages that use them.
 func TestKeys(t *testing.T) {
 	keys := Keys()
-	if len(keys) != 30 || keys[0] != "agenda.min_gap" || !slices.IsSorted(keys) {
+	if len(keys) != 32 || keys[0] != "agenda.min_gap" || !slices.IsSorted(keys) {
 		t.Errorf("keys %v", keys)
 	}
 	if FlagName("serve.addr") != "addr" || FlagName("google.no_auth") != "" {
@@ -197,5 +197,26 @@ func TestEmptyVariable(t *testing.T) {
 	}
 	if l.Sources["alarm"] != "default" || l.Config.Out != "" || l.Sources["out"] != "env CONFCAL_OUT" {
 		t.Errorf("config %+v, sources %v", l.Config, l.Sources)
+	}
+}
+
+// TestViperLayers: the layers viper merges keep their order when several
+// set one key, nested keys included.
+func TestViperLayers(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "confcal.yaml")
+	if err := os.WriteFile(file, []byte("serve:\n  addr: 127.0.0.1:1\n  poll: 2m\nlang: fr\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Load(Options{File: file, Env: env(map[string]string{"CONFCAL_SERVE_ADDR": "127.0.0.1:2"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := l.Config
+	if c.Serve.Addr != "127.0.0.1:2" || c.Serve.Poll != 2*time.Minute || c.Lang != "fr" || c.Out != "public" {
+		t.Errorf("config %+v", c)
+	}
+	if l.Sources["serve.addr"] != "env CONFCAL_SERVE_ADDR" || l.Sources["serve.poll"] != "file "+file {
+		t.Errorf("sources %v", l.Sources)
 	}
 }
