@@ -95,7 +95,10 @@ export CONFCAL_NOW=2026-10-01T00:00:00Z
 "$tmp/bin/confcal" build -q -p "$tmp/programme.yaml" --stateless --out "$tmp/public"
 
 echo "starting confcal serve..." >&2
-"$tmp/bin/confcal" serve -p "$tmp/programme.yaml" --stateless --addr "127.0.0.1:$(free_port)" \
+# Without the access log: bare net/http logs nothing, and a log line per
+# request is a write to a file (go test -bench AccessLog ./serve/ measures
+# what it adds).
+"$tmp/bin/confcal" serve -p "$tmp/programme.yaml" --stateless --no-access-log --addr "127.0.0.1:$(free_port)" \
 	>"$tmp/serve.out" 2>"$tmp/serve.log" &
 confcal_pid=$!
 wait_serving "$confcal_pid" "$tmp/serve.out" "$tmp/serve.log" 600

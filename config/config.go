@@ -56,6 +56,9 @@ type Serve struct {
 	LogFormat string        `key:"log_format" flag:"log-format"`
 	TLSCert   string        `key:"tls_cert" flag:"tls-cert"`
 	TLSKey    string        `key:"tls_key" flag:"tls-key"`
+	// NoAccessLog leaves out the line logged for each request, for a
+	// server behind a proxy that logs them already.
+	NoAccessLog bool `key:"no_access_log" flag:"no-access-log"`
 }
 
 // Google configures sync to Google Calendar.

@@ -66,8 +66,9 @@ reverse proxy or on a public address, set --base-url to the public URL: it
 is used in every absolute link, and forwarded headers are never trusted.
 With --tls-cert and --tls-key it serves HTTPS, and HTTP/2 to clients that
 ask for it. Each request is logged on standard error (method, path, status,
-bytes, duration), as text or as JSON. SIGINT or SIGTERM stops the server
-after the requests in flight finish, waiting at most 10 seconds.`,
+bytes, duration), as text or as JSON; --no-access-log leaves those lines
+out. SIGINT or SIGTERM stops the server after the requests in flight
+finish, waiting at most 10 seconds.`,
 		Example: `  confcal serve
   confcal serve -p programme.yaml --addr :8080 --base-url https://cal.example.org
   confcal serve --source https://example.org/schedule.xml --poll 5m
@@ -89,6 +90,7 @@ after the requests in flight finish, waiting at most 10 seconds.`,
 	config.Flag(f, "serve.log_format", "log `FORMAT`: text or json")
 	config.Flag(f, "serve.tls_cert", "serve HTTPS (and HTTP/2) with the certificate in this PEM `FILE`; needs --tls-key")
 	config.Flag(f, "serve.tls_key", "the private key of --tls-cert, a PEM `FILE`")
+	config.Flag(f, "serve.no_access_log", "log no line per request (behind a proxy that logs them)")
 	addFeedFlags(cmd, &opts.feedFlags)
 	return cmd
 }
@@ -146,8 +148,11 @@ func runServe(ctx context.Context, a *app, opts *serveOptions) error {
 	}
 	a.printFindings(a.stderr, findings)
 
-	access, _ := serveLogger(a.stderr, c.Serve.LogFormat, a.verbose)
-	srv := serve.NewServer(serve.AccessLog(access, serve.NewHandler(live, serve.HandlerOptions{})), log)
+	h := serve.NewHandler(live, serve.HandlerOptions{})
+	if !c.Serve.NoAccessLog {
+		h = serve.AccessLog(log, h)
+	}
+	srv := serve.NewServer(h, log)
 	set := live.Set()
 	if guessed {
 		fmt.Fprintf(a.stdout, "serving %s/ (%d feeds, %d sessions)\n", local, len(set.Feeds), len(set.Programme.Sessions))

@@ -552,3 +552,17 @@ func TestServeShutdownFinishesRequests(t *testing.T) {
 	}
 	s.stop(t) // waits for a clean exit
 }
+
+// TestServeNoAccessLog: --no-access-log leaves out the request lines and
+// nothing else.
+func TestServeNoAccessLog(t *testing.T) {
+	s := startServe(t, "--log-format", "json", "--stateless", "--no-access-log")
+	get(t, s.url+"all.ics")
+	s.stop(t)
+	if strings.Contains(s.stderr.String(), `"msg":"request"`) {
+		t.Errorf("a request line with --no-access-log:\n%s", s.stderr)
+	}
+	if !strings.Contains(s.stderr.String(), `"msg":"listening"`) {
+		t.Errorf("the server's own log is gone too:\n%s", s.stderr)
+	}
+}
