@@ -233,3 +233,37 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestEveryProblemOfABadSession(t *testing.T) {
+	_, diags, err := decode(t, header+"sessions:\n  - {id: true, title: [x]}\n  - {id: 'a b', start: soon}\n")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	got := diags.Error()
+	for _, want := range []string{"sessions[0].id: expected a string, got a boolean", "sessions[0].title: expected a string",
+		"sessions[1].id: \"a b\" is not a valid id", "sessions[1].title: missing title", `sessions[1].start: "soon" is not a time`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q in:\n%s", want, got)
+		}
+	}
+	// Venues, tracks and speakers too.
+	_, diags, _ = decode(t, header+"venues: [{id: [v], geo: [100, 0]}]\ntracks: [{id: 't t', colour: red}]\nspeakers: [{id: 3.5.x.y z, url: ftp://x}]\n")
+	got = diags.Error()
+	for _, want := range []string{"venues[0].id", "venues[0].geo", "tracks[0].id", "colour \"red\"", "speakers[0].id", "speakers[0].url", "speakers[0].name"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q in:\n%s", want, got)
+		}
+	}
+}
+
+func TestParseMinutesIsTimeParse(t *testing.T) {
+	for _, s := range []string{"2025-02-10T09:30", "2024-02-29T23:59", "0001-01-01T00:00", "9999-12-31T23:59",
+		"2025-02-29T10:00", "2025-13-01T10:00", "2025-00-10T10:00", "2025-04-31T10:00", "2025-02-10T24:00",
+		"2025-02-10T10:60", "2025-02-1xT10:00", "2025-02-10 10:00", "+025-02-10T10:00"} {
+		want, werr := time.Parse("2006-01-02T15:04", s)
+		got, ok := parseMinutes(s)
+		if ok != (werr == nil) || ok && !got.Equal(want) {
+			t.Errorf("parseMinutes(%q) = %v, %v; time.Parse: %v, %v", s, got, ok, want, werr)
+		}
+	}
+}
