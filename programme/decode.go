@@ -48,7 +48,7 @@ func DecodeBytes(data []byte, name string) (p *Programme, diags Diagnostics, err
 		}
 	}()
 	root := d.parse(data)
-	if root == nil {
+	if root == nil || !d.bounded(root) {
 		d.diags.Sort()
 		return nil, d.diags, &InvalidError{Diagnostics: d.diags}
 	}
@@ -70,12 +70,17 @@ func (d *decoder) parse(data []byte) *yaml.Node {
 	if doc := yamlfast.Parse(data); doc != nil {
 		return doc
 	}
+	if diag, bad := textProblem(d.file, data); bad {
+		d.diags = append(d.diags, diag)
+		return nil
+	}
+	d.documents(data)
 	var root yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
 			d.diags = append(d.diags, Diagnostic{Severity: Error, File: d.file, Line: 1, Column: 1, Message: "empty programme"})
 		} else {
-			d.diags = append(d.diags, yamlError(d.file, err))
+			d.diags = append(d.diags, yamlError(d.file, data, err))
 		}
 		return nil
 	}
@@ -84,7 +89,7 @@ func (d *decoder) parse(data []byte) *yaml.Node {
 
 var yamlLine = regexp.MustCompile(`line (\d+)(?:, column (\d+))?: (.*)`)
 
-func yamlError(file string, err error) Diagnostic {
+func yamlError(file string, data []byte, err error) Diagnostic {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	d := Diagnostic{Severity: Error, File: file, Message: "syntax: " + msg}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
@@ -94,6 +99,9 @@ func yamlError(file string, err error) Diagnostic {
 			d.Column = 1
 		}
 		d.Message = "syntax: " + m[3]
+	} else if d.Line, d.Column = anchorPosition(data, msg); d.Line == 0 {
+		// yaml.v3 leaves out the line of a problem on the first.
+		d.Line, d.Column = 1, 1
 	}
 	return d
 }

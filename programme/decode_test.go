@@ -216,6 +216,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(header + "venues: [{id: v, geo: [1, 2], rooms: [{id: r}]}]\ntracks: [{id: t}]\nsessions:\n  - {id: a, title: {en: A, fr: B}, room: r, track: t, date: 2025-02-10, end_date: 2025-02-11}\n"))
 	f.Add([]byte(`{"id":"x","name":"x","timezone":"UTC","sessions":[{"id":1,"title":"t","start":"2025-01-01T00:00Z","duration":"1:00"}]}`))
 	f.Add([]byte("&a [*a, *a]"))
+	f.Add([]byte(header + "description: &d x\nsessions:\n  - {id: a, title: *d, date: 2025-02-10, description: *d}\n---\nx: 1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, diags, err := DecodeBytes(data, "fuzz.yaml")
 		if err == nil && p == nil {
