@@ -116,6 +116,9 @@ type decoder struct {
 	tracks   map[string]*Track
 	speakers map[string]*Speaker
 	rooms    map[string][]*Room
+	// unknown are the session speakers named by something that looks like
+	// an id and is none, checked once every inline name is known.
+	unknown []speakerRef
 }
 
 func (d *decoder) report(sev Severity, n *yaml.Node, path, format string, args ...any) {

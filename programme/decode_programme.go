@@ -34,6 +34,7 @@ func (d *decoder) programme(root *yaml.Node) *Programme {
 	d.trackList(fs.get("tracks"))
 	d.speakerList(fs.get("speakers"))
 	d.sessionList(fs.get("sessions"))
+	d.unknownSpeakers()
 	Normalize(p)
 	return p
 }

@@ -126,10 +126,21 @@ func (d *decoder) findRoom(f field, id string, s *Session) *Room {
 	return nil
 }
 
+// speakerRef is a session speaker named by something that looks like an
+// id but names no declared speaker.
+type speakerRef struct {
+	n    *yaml.Node
+	path string
+	id   string
+}
+
 var sessionSpeakerFields = newFieldSet("id", "name", "affiliation", "url")
 
 // sessionSpeaker reads one of a session's speakers: the id of a declared
-// speaker, a plain name, or an inline {name, affiliation, url}.
+// speaker, a plain name, or an inline {name, affiliation, url}. A plain
+// string that looks like an id (lowercase letters, digits and -._~, no
+// capital and no space) must be a declared speaker's id: a mistyped id is
+// an error, not a new speaker.
 func (d *decoder) sessionSpeaker(n *yaml.Node, path string) *Speaker {
 	if n.Kind == yaml.ScalarNode {
 		s, ok := d.str(field{val: n, at: path})
@@ -139,8 +150,8 @@ func (d *decoder) sessionSpeaker(n *yaml.Node, path string) *Speaker {
 		if sp := d.speakers[s]; sp != nil {
 			return sp
 		}
-		if idPattern.MatchString(s) && strings.ToLower(s) == s && len(d.p.Speakers) > 0 {
-			d.errf(n, path, "unknown speaker %q%s; to name a speaker inline, write {name: …}", s, didYouMean(s, speakerIDs(d.p)))
+		if idPattern.MatchString(s) && strings.ToLower(s) == s {
+			d.unknown = append(d.unknown, speakerRef{n, path, s})
 			return nil
 		}
 		return &Speaker{Name: s, Inline: true}
@@ -166,4 +177,26 @@ func (d *decoder) sessionSpeaker(n *yaml.Node, path string) *Speaker {
 		return nil
 	}
 	return sp
+}
+
+// unknownSpeakers reports the speakers named by an unknown id, suggesting
+// a declared id or a name given inline elsewhere, whether or not the
+// programme declares speakers.
+func (d *decoder) unknownSpeakers() {
+	if len(d.unknown) == 0 {
+		return
+	}
+	candidates := speakerIDs(d.p)
+	seen := map[string]bool{}
+	for _, s := range d.p.Sessions {
+		for _, sp := range s.Speakers {
+			if sp.Inline && !seen[sp.Name] {
+				seen[sp.Name] = true
+				candidates = append(candidates, sp.Name)
+			}
+		}
+	}
+	for _, u := range d.unknown {
+		d.errf(u.n, u.path, "unknown speaker %q%s; to name a speaker inline, write {name: …}", u.id, didYouMean(u.id, candidates))
+	}
 }

@@ -235,6 +235,33 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
+func TestUnknownSpeakerWithoutASpeakerList(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"no list", header + "sessions:\n  - {id: a, title: A, date: 2025-02-10, speakers: [nobody-known]}\n", `unknown speaker "nobody-known"`},
+		{"near an inline name", header + "sessions:\n  - {id: a, title: A, date: 2025-02-10, speakers: [ada-lovelace]}\n" +
+			"  - {id: b, title: B, date: 2025-02-11, speakers: [Ada Lovelace]}\n", `unknown speaker "ada-lovelace" (did you mean "Ada Lovelace"?)`},
+		{"with a list", header + "speakers: [{id: ann, name: Ann}]\nsessions:\n  - {id: a, title: A, speakers: [anne], date: 2025-02-10}\n", `unknown speaker "anne" (did you mean "ann"?)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags, err := decode(t, tt.src)
+			if err == nil {
+				t.Fatalf("no error: %v", diags)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v lacks %q", err, tt.want)
+			}
+		})
+	}
+	// Names with a capital or a space are inline speakers.
+	p, _, err := decode(t, header+"sessions:\n  - {id: a, title: A, date: 2025-02-10, speakers: [Madonna, bell hooks]}\n")
+	if err != nil || len(p.Speakers) != 2 {
+		t.Fatalf("inline speakers: %v", err)
+	}
+}
+
 func TestEveryProblemOfABadSession(t *testing.T) {
 	_, diags, err := decode(t, header+"sessions:\n  - {id: true, title: [x]}\n  - {id: 'a b', start: soon}\n")
 	if err == nil {
