@@ -112,14 +112,17 @@ func (d *decoder) dates(fs fields) {
 	if f := fs.get("updated"); f.val != nil {
 		if s, ok := d.str(f); ok {
 			t, err := time.Parse(time.RFC3339, s)
-			if err != nil {
+			switch {
+			case err != nil:
 				d.errf(f.val, f.path(), "%q is not a timestamp like 2025-01-31T18:00:00Z", s)
+			case !writable(t):
+				d.errf(f.val, f.path(), "%s", outsideYears("updated", t))
 			}
 			p.Updated = t.UTC()
 		}
 	}
-	p.StartDate = d.date(fs.get("start_date"))
-	p.EndDate = d.date(fs.get("end_date"))
+	p.StartDate = d.dayDate(fs.get("start_date"))
+	p.EndDate = d.dayDate(fs.get("end_date"))
 	if !p.StartDate.IsZero() && !p.EndDate.IsZero() && p.EndDate.Before(p.StartDate) {
 		d.errf(fs.get("end_date").val, "end_date", "end_date %s is before start_date %s", p.EndDate, p.StartDate)
 	}
@@ -135,6 +138,16 @@ func (d *decoder) date(f field) Date {
 	v, err := ParseDate(s)
 	if err != nil {
 		d.errf(f.val, f.path(), "%s", impossibleDate(s, err))
+	}
+	return v
+}
+
+// dayDate reads a date that must be in the years iCalendar can write.
+func (d *decoder) dayDate(f field) Date {
+	v := d.date(f)
+	if !v.IsZero() && v.Year < minYear {
+		d.errf(f.val, f.path(), "%s is before %04d-01-01, the first day iCalendar can write", v, minYear)
+		return Date{}
 	}
 	return v
 }

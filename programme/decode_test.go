@@ -216,6 +216,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(header + "venues: [{id: v, geo: [1, 2], rooms: [{id: r}]}]\ntracks: [{id: t}]\nsessions:\n  - {id: a, title: {en: A, fr: B}, room: r, track: t, date: 2025-02-10, end_date: 2025-02-11}\n"))
 	f.Add([]byte(`{"id":"x","name":"x","timezone":"UTC","sessions":[{"id":1,"title":"t","start":"2025-01-01T00:00Z","duration":"1:00"}]}`))
 	f.Add([]byte("&a [*a, *a]"))
+	f.Add([]byte(header + "sessions:\n  - {id: a, title: A, start: 9999-12-31T23:00, duration: 59m}\n  - {id: b, title: B, date: 0001-01-01, end_date: 9999-12-30}\n"))
 	f.Add([]byte(header + "description: &d x\nsessions:\n  - {id: a, title: *d, date: 2025-02-10, description: *d}\n---\nx: 1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, diags, err := DecodeBytes(data, "fuzz.yaml")
@@ -233,6 +234,56 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestYearsICalendarCanWrite(t *testing.T) {
+	tests := []struct {
+		name, session, field string
+	}{
+		{"end in year 10000", "start: \"9999-12-31T23:59\"\n    duration: 30m", "duration"},
+		{"end clock in year 10000", "date: 9999-12-31\n    start: \"23:00\"\n    end: \"00:30\"", "end"},
+		{"start in year 0", "start: 0000-06-01T10:00\n    duration: 30m", "start"},
+		{"start in year 0 in UTC", "start: 0001-01-01T00:30+01:00", "start"},
+		{"day in year 0", "date: 0000-12-31", "date"},
+		{"last day 9999-12-31", "date: 9999-12-30\n    end_date: 9999-12-31", "end_date"},
+		{"duration in minutes that overflows", "start: 2025-02-10T10:00\n    duration: 307445735", "duration"},
+		{"huge ISO duration", "start: 2025-02-10T10:00\n    duration: P99999999999999999W", "duration"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags, err := decode(t, header+"sessions:\n  - id: s\n    title: S\n    "+tt.session+"\n")
+			if err == nil {
+				t.Fatalf("no error: %v", diags)
+			}
+			d := diags.Errors()[0]
+			if d.Path != "sessions[0]."+tt.field || d.Line < 6 || d.Column < 5 {
+				t.Errorf("got %s, want an error at sessions[0].%s", d, tt.field)
+			}
+		})
+	}
+	// The edges themselves are fine.
+	for _, s := range []string{"start: 0001-01-01T10:00\n    end: 9999-12-31T23:59", "date: 0001-01-01\n    end_date: 9999-12-30"} {
+		if _, diags, err := decode(t, header+"sessions:\n  - id: s\n    title: S\n    "+s+"\n"); err != nil {
+			t.Errorf("%s: %v", s, diags)
+		}
+	}
+	for _, bad := range []string{"updated: 0000-01-01T00:00:00Z\n", "start_date: 0000-01-01\n"} {
+		if _, _, err := decode(t, header+bad); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
+}
+
+func TestCheckYears(t *testing.T) {
+	// An importer's programme goes through Check alone.
+	p := &Programme{ID: "p", TimeZone: "UTC", Location: time.UTC, Sessions: []*Session{
+		{ID: "late", Title: Plain("Late"), Start: time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC), End: time.Date(10000, 1, 1, 1, 0, 0, 0, time.UTC)},
+		{ID: "early", Title: Plain("Early"), AllDay: true, StartDate: Date{0, 12, 31}, EndDate: Date{0, 12, 31}},
+	}}
+	Normalize(p)
+	if n := len(Check(p).Errors()); n != 2 {
+		t.Errorf("%d errors, want 2:\n%v", n, Check(p))
+	}
 }
 
 func TestUnknownSpeakerWithoutASpeakerList(t *testing.T) {

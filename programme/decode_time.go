@@ -3,6 +3,7 @@ package programme
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -10,6 +11,29 @@ import (
 
 	"gopkg.in/yaml.v3"
 )
+
+// The years an iCalendar DATE or DATE-TIME can hold (RFC 5545 §3.3.4,
+// §3.3.5: four digits).
+const (
+	minYear = 1
+	maxYear = 9999
+)
+
+// writable reports whether t, in its own zone and in UTC, is within the
+// years iCalendar can write.
+func writable(t time.Time) bool {
+	y, u := t.Year(), t.UTC().Year()
+	return y >= minYear && y <= maxYear && u >= minYear && u <= maxYear
+}
+
+// outsideYears says why t cannot be written, naming it what.
+func outsideYears(what string, t time.Time) string {
+	if y := t.Year(); y >= minYear && y <= maxYear {
+		return fmt.Sprintf("%s %s is %s in UTC, outside the years %04d to %04d iCalendar can write",
+			what, t.Format("2006-01-02T15:04Z07:00"), t.UTC().Format("2006-01-02T15:04Z"), minYear, maxYear)
+	}
+	return fmt.Sprintf("%s %s is outside the years %04d to %04d iCalendar can write", what, t.Format("2006-01-02T15:04"), minYear, maxYear)
+}
 
 // times reads date/end_date/start/end/duration into s.
 func (d *decoder) times(n *yaml.Node, path string, fs fields, s *Session) {
@@ -29,6 +53,10 @@ func (d *decoder) times(n *yaml.Node, path string, fs fields, s *Session) {
 	if !ok {
 		return
 	}
+	if !writable(start) {
+		d.errf(startF.val, startF.path(), "%s", outsideYears("start", start))
+		return
+	}
 	s.Start = start
 	if f := fs.get("day"); f.val != nil {
 		d.conferenceDay(f, s)
@@ -44,6 +72,8 @@ func (d *decoder) times(n *yaml.Node, path string, fs fields, s *Session) {
 		case !ok:
 		case dur <= 0:
 			d.errf(durF.val, durF.path(), "duration must be positive")
+		case !writable(start.Add(dur)):
+			d.errf(durF.val, durF.path(), "%s", outsideYears("the end", start.Add(dur)))
 		default:
 			s.End = start.Add(dur)
 		}
@@ -63,15 +93,23 @@ func (d *decoder) allDay(n *yaml.Node, path string, fs fields, s *Session) {
 	if f := fs.get("day"); f.val != nil {
 		d.errf(f.key, f.path(), "day is only for sessions with a start time")
 	}
-	last := date
+	last, lastF := date, dateF
 	if !endDate.IsZero() {
 		if endDate.Before(date) {
 			d.errf(endF.val, path+".end_date", "end_date %s is before date %s", endDate, date)
 			return
 		}
-		last = endDate
+		last, lastF = endDate, endF
 	}
-	s.AllDay, s.StartDate, s.EndDate = true, date, last
+	switch {
+	case date.Year < minYear:
+		d.errf(dateF.val, dateF.path(), "%s is before %04d-01-01, the first day iCalendar can write", date, minYear)
+	case last.AddDays(1).Year > maxYear:
+		// iCalendar ends a day with the next one, which must be writable too.
+		d.errf(lastF.val, lastF.path(), "%s is after %04d-12-30, the last day iCalendar can write a whole day for", last, maxYear)
+	default:
+		s.AllDay, s.StartDate, s.EndDate = true, date, last
+	}
 }
 
 // conferenceDay reads the day a session after midnight belongs to.
@@ -94,6 +132,8 @@ func (d *decoder) end(f field, s *Session) {
 	case !ok:
 	case !end.After(s.Start):
 		d.errf(f.val, f.path(), "end %s is not after start %s", end.Format("2006-01-02 15:04 MST"), s.Start.Format("2006-01-02 15:04 MST"))
+	case !writable(end):
+		d.errf(f.val, f.path(), "%s", outsideYears("end", end))
 	default:
 		s.End = end
 	}
@@ -284,30 +324,13 @@ func ParseDuration(s string) (time.Duration, error) {
 	if s == "" {
 		return 0, errors.New("empty duration")
 	}
-	if n, err := strconv.Atoi(s); err == nil {
-		return time.Duration(n) * time.Minute, nil
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		return sum(s, 0, n, time.Minute, err == nil)
 	}
 	if strings.Contains(s, ":") {
-		parts := strings.Split(s, ":")
-		if len(parts) == 2 || len(parts) == 3 {
-			var total time.Duration
-			units := []time.Duration{time.Hour, time.Minute, time.Second}
-			ok := true
-			for i, p := range parts {
-				v, err := strconv.Atoi(p)
-				if err != nil || v < 0 || (i > 0 && (v > 59 || len(p) != 2)) {
-					ok = false
-					break
-				}
-				total += time.Duration(v) * units[i]
-			}
-			if ok {
-				return total, nil
-			}
-		}
-		return 0, fmt.Errorf("%q is not a duration like 1:30 or 01:30:00", s)
+		return parseClockDuration(s)
 	}
-	if strings.HasPrefix(strings.ToUpper(s), "PT") || strings.HasPrefix(strings.ToUpper(s), "P") {
+	if strings.HasPrefix(strings.ToUpper(s), "P") {
 		return parseISODuration(s)
 	}
 	v, err := time.ParseDuration(s)
@@ -315,6 +338,34 @@ func ParseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("%q is not a duration like 45m, 1h30m, 1:30 or PT1H30M", s)
 	}
 	return v, nil
+}
+
+// sum adds n units to total, refusing what a time.Duration cannot hold
+// (about 292 years); ok false says n itself did not fit.
+func sum(s string, total time.Duration, n int64, unit time.Duration, ok bool) (time.Duration, error) {
+	if !ok || n > (math.MaxInt64-int64(total))/int64(unit) || n < math.MinInt64/int64(unit) {
+		return 0, fmt.Errorf("duration %q is too long", s)
+	}
+	return total + time.Duration(n)*unit, nil
+}
+
+func parseClockDuration(s string) (time.Duration, error) {
+	parts := strings.Split(s, ":")
+	if len(parts) != 2 && len(parts) != 3 {
+		return 0, fmt.Errorf("%q is not a duration like 1:30 or 01:30:00", s)
+	}
+	units := []time.Duration{time.Hour, time.Minute, time.Second}
+	var total time.Duration
+	for i, p := range parts {
+		v, err := strconv.ParseInt(p, 10, 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) || v < 0 || (i > 0 && (v > 59 || len(p) != 2)) {
+			return 0, fmt.Errorf("%q is not a duration like 1:30 or 01:30:00", s)
+		}
+		if total, err = sum(s, total, v, units[i], err == nil); err != nil {
+			return 0, err
+		}
+	}
+	return total, nil
 }
 
 var isoDuration = regexp.MustCompile(`^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
@@ -327,9 +378,12 @@ func parseISODuration(s string) (time.Duration, error) {
 	units := []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, time.Hour, time.Minute, time.Second}
 	var total time.Duration
 	for i, u := range units {
-		if m[i+1] != "" {
-			v, _ := strconv.Atoi(m[i+1])
-			total += time.Duration(v) * u
+		if m[i+1] == "" {
+			continue
+		}
+		v, err := strconv.ParseInt(m[i+1], 10, 64)
+		if total, err = sum(s, total, v, u, err == nil); err != nil {
+			return 0, err
 		}
 	}
 	return total, nil
