@@ -10,7 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-var programmeFields = newFieldSet("id", "name", "timezone", "url", "description", "organiser", "domain",
+var programmeFields = newFieldSet("id", "name", "timezone", "url", "session_url", "description", "organiser", "domain",
 	"languages", "updated", "start_date", "end_date", "refresh", "day_change", "venues", "tracks", "speakers", "sessions", "$schema")
 
 func (d *decoder) programme(root *yaml.Node) *Programme {
@@ -58,6 +58,7 @@ func (d *decoder) header(doc *yaml.Node, fs fields) {
 		p.Location = time.UTC
 	}
 	p.URL = d.url(fs.get("url"))
+	p.SessionURLTemplate = d.sessionURL(fs.get("session_url"))
 	p.Description = d.text(fs.get("description"))
 	if f := fs.get("organiser"); f.val != nil {
 		d.organiser(f)
@@ -104,6 +105,26 @@ func (d *decoder) organiser(f field) {
 	if o.Email != "" && !strings.Contains(o.Email, "@") {
 		d.errf(of.get("email").val, of.get("email").path(), "%q is not an email address", o.Email)
 	}
+}
+
+// sessionURL reads the template of the sessions' web pages.
+func (d *decoder) sessionURL(f field) string {
+	s, ok := d.str(f)
+	if !ok || s == "" {
+		return ""
+	}
+	probe := strings.ReplaceAll(s, "{id}", "x")
+	switch err := checkURL(probe); {
+	case probe == s:
+		d.errf(f.val, f.path(), "session_url %q has no {id} to put each session's id in, as in https://example.org/talks/{id}", s)
+	case strings.ContainsAny(probe, "{}"):
+		d.errf(f.val, f.path(), "session_url %q: {id} is the only placeholder it may hold", s)
+	case err != nil:
+		d.errf(f.val, f.path(), "session_url %q is not an http(s) URL with {id} in it", s)
+	default:
+		return s
+	}
+	return ""
 }
 
 // dates reads the programme's last change and declared dates.

@@ -218,6 +218,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte("&a [*a, *a]"))
 	f.Add([]byte(header + "sessions:\n  - {id: a, title: A, start: 9999-12-31T23:00, duration: 59m}\n  - {id: b, title: B, date: 0001-01-01, end_date: 9999-12-30}\n"))
 	f.Add([]byte(header + "description: &d x\nsessions:\n  - {id: a, title: *d, date: 2025-02-10, description: *d}\n---\nx: 1\n"))
+	f.Add([]byte(header + "session_url: https://example.org/{id}\nsessions:\n  - {id: true, title: [x], speakers: [nobody]}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, diags, err := DecodeBytes(data, "fuzz.yaml")
 		if err == nil && p == nil {
@@ -331,6 +332,37 @@ func TestEveryProblemOfABadSession(t *testing.T) {
 	for _, want := range []string{"venues[0].id", "venues[0].geo", "tracks[0].id", "colour \"red\"", "speakers[0].id", "speakers[0].url", "speakers[0].name"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no %q in:\n%s", want, got)
+		}
+	}
+}
+
+func TestSessionURL(t *testing.T) {
+	src := header + "session_url: https://example.org/talks/{id}/\nsessions:\n" +
+		"  - {id: a.1~x, title: A, date: 2025-02-10}\n  - {id: b, title: B, date: 2025-02-10, url: https://elsewhere.example/b}\n"
+	p, _, err := decode(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.SessionURL(p.Session("a.1~x")); got != "https://example.org/talks/a.1~x/" {
+		t.Errorf("templated URL %q", got)
+	}
+	if got := p.SessionURL(p.Session("b")); got != "https://elsewhere.example/b" {
+		t.Errorf("own URL %q", got)
+	}
+	// An imported id with characters a path cannot hold is escaped.
+	if got := p.SessionURL(&Session{ID: "a b/c"}); got != "https://example.org/talks/a%20b%2Fc/" {
+		t.Errorf("escaped URL %q", got)
+	}
+	if got := (&Programme{}).SessionURL(&Session{ID: "x"}); got != "" {
+		t.Errorf("no template, no URL: %q", got)
+	}
+	q, _, err := DecodeBytes(encode(t, p), "again.yaml")
+	if err != nil || q.SessionURLTemplate != p.SessionURLTemplate || q.Session("a.1~x").URL != "" {
+		t.Errorf("round trip: %v, %+v", err, q)
+	}
+	for _, bad := range []string{"session_url: https://example.org/talks/\n", "session_url: ftp://x/{id}\n", "session_url: https://x/{id}/{id\n"} {
+		if _, _, err := decode(t, header+bad); err == nil {
+			t.Errorf("accepted %s", bad)
 		}
 	}
 }
