@@ -107,7 +107,7 @@ func DecodeAgendaFile(data []byte, name string) (af *AgendaFile, err error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s:1:1: empty agenda file", name)
 		}
-		d := yamlError(name, err)
+		d := yamlError(name, data, err)
 		return nil, &AgendaFileError{Errs: []Diagnostic{d}}
 	}
 	d := &agendaDecoder{file: name, af: &AgendaFile{Path: name, pos: map[string]Pos{}}}

@@ -39,6 +39,12 @@ func Check(p *Programme) Diagnostics {
 			at(Error, s, path, "missing start")
 		case !s.AllDay && !s.End.IsZero() && !s.End.After(s.Start):
 			at(Error, s, path, "end %s is not after start %s", s.End.Format(time.RFC3339), s.Start.Format(time.RFC3339))
+		case !s.AllDay && !writable(s.Start):
+			at(Error, s, path, "%s", outsideYears("start", s.Start))
+		case !s.AllDay && !s.End.IsZero() && !writable(s.End):
+			at(Error, s, path, "%s", outsideYears("end", s.End))
+		case s.AllDay && (s.StartDate.Year < minYear || s.EndDate.AddDays(1).Year > maxYear):
+			at(Error, s, path, "dates %s to %s are outside the days %04d-01-01 to %04d-12-30 iCalendar can write", s.StartDate, s.EndDate, minYear, maxYear)
 		}
 		if !p.StartDate.IsZero() && s.Day(p).Before(p.StartDate) ||
 			!p.EndDate.IsZero() && lastDay(p, s).After(p.EndDate) {

@@ -216,6 +216,9 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(header + "venues: [{id: v, geo: [1, 2], rooms: [{id: r}]}]\ntracks: [{id: t}]\nsessions:\n  - {id: a, title: {en: A, fr: B}, room: r, track: t, date: 2025-02-10, end_date: 2025-02-11}\n"))
 	f.Add([]byte(`{"id":"x","name":"x","timezone":"UTC","sessions":[{"id":1,"title":"t","start":"2025-01-01T00:00Z","duration":"1:00"}]}`))
 	f.Add([]byte("&a [*a, *a]"))
+	f.Add([]byte(header + "sessions:\n  - {id: a, title: A, start: 9999-12-31T23:00, duration: 59m}\n  - {id: b, title: B, date: 0001-01-01, end_date: 9999-12-30}\n"))
+	f.Add([]byte(header + "description: &d x\nsessions:\n  - {id: a, title: *d, date: 2025-02-10, description: *d}\n---\nx: 1\n"))
+	f.Add([]byte(header + "session_url: https://example.org/{id}\nsessions:\n  - {id: true, title: [x], speakers: [nobody]}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, diags, err := DecodeBytes(data, "fuzz.yaml")
 		if err == nil && p == nil {
@@ -232,4 +235,146 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestYearsICalendarCanWrite(t *testing.T) {
+	tests := []struct {
+		name, session, field string
+	}{
+		{"end in year 10000", "start: \"9999-12-31T23:59\"\n    duration: 30m", "duration"},
+		{"end clock in year 10000", "date: 9999-12-31\n    start: \"23:00\"\n    end: \"00:30\"", "end"},
+		{"start in year 0", "start: 0000-06-01T10:00\n    duration: 30m", "start"},
+		{"start in year 0 in UTC", "start: 0001-01-01T00:30+01:00", "start"},
+		{"day in year 0", "date: 0000-12-31", "date"},
+		{"last day 9999-12-31", "date: 9999-12-30\n    end_date: 9999-12-31", "end_date"},
+		{"duration in minutes that overflows", "start: 2025-02-10T10:00\n    duration: 307445735", "duration"},
+		{"huge ISO duration", "start: 2025-02-10T10:00\n    duration: P99999999999999999W", "duration"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags, err := decode(t, header+"sessions:\n  - id: s\n    title: S\n    "+tt.session+"\n")
+			if err == nil {
+				t.Fatalf("no error: %v", diags)
+			}
+			d := diags.Errors()[0]
+			if d.Path != "sessions[0]."+tt.field || d.Line < 6 || d.Column < 5 {
+				t.Errorf("got %s, want an error at sessions[0].%s", d, tt.field)
+			}
+		})
+	}
+	// The edges themselves are fine.
+	for _, s := range []string{"start: 0001-01-01T10:00\n    end: 9999-12-31T23:59", "date: 0001-01-01\n    end_date: 9999-12-30"} {
+		if _, diags, err := decode(t, header+"sessions:\n  - id: s\n    title: S\n    "+s+"\n"); err != nil {
+			t.Errorf("%s: %v", s, diags)
+		}
+	}
+	for _, bad := range []string{"updated: 0000-01-01T00:00:00Z\n", "start_date: 0000-01-01\n"} {
+		if _, _, err := decode(t, header+bad); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
+}
+
+func TestCheckYears(t *testing.T) {
+	// An importer's programme goes through Check alone.
+	p := &Programme{ID: "p", TimeZone: "UTC", Location: time.UTC, Sessions: []*Session{
+		{ID: "late", Title: Plain("Late"), Start: time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC), End: time.Date(10000, 1, 1, 1, 0, 0, 0, time.UTC)},
+		{ID: "early", Title: Plain("Early"), AllDay: true, StartDate: Date{0, 12, 31}, EndDate: Date{0, 12, 31}},
+	}}
+	Normalize(p)
+	if n := len(Check(p).Errors()); n != 2 {
+		t.Errorf("%d errors, want 2:\n%v", n, Check(p))
+	}
+}
+
+func TestUnknownSpeakerWithoutASpeakerList(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"no list", header + "sessions:\n  - {id: a, title: A, date: 2025-02-10, speakers: [nobody-known]}\n", `unknown speaker "nobody-known"`},
+		{"near an inline name", header + "sessions:\n  - {id: a, title: A, date: 2025-02-10, speakers: [ada-lovelace]}\n" +
+			"  - {id: b, title: B, date: 2025-02-11, speakers: [Ada Lovelace]}\n", `unknown speaker "ada-lovelace" (did you mean "Ada Lovelace"?)`},
+		{"with a list", header + "speakers: [{id: ann, name: Ann}]\nsessions:\n  - {id: a, title: A, speakers: [anne], date: 2025-02-10}\n", `unknown speaker "anne" (did you mean "ann"?)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags, err := decode(t, tt.src)
+			if err == nil {
+				t.Fatalf("no error: %v", diags)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v lacks %q", err, tt.want)
+			}
+		})
+	}
+	// Names with a capital or a space are inline speakers.
+	p, _, err := decode(t, header+"sessions:\n  - {id: a, title: A, date: 2025-02-10, speakers: [Madonna, bell hooks]}\n")
+	if err != nil || len(p.Speakers) != 2 {
+		t.Fatalf("inline speakers: %v", err)
+	}
+}
+
+func TestEveryProblemOfABadSession(t *testing.T) {
+	_, diags, err := decode(t, header+"sessions:\n  - {id: true, title: [x]}\n  - {id: 'a b', start: soon}\n")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	got := diags.Error()
+	for _, want := range []string{"sessions[0].id: expected a string, got a boolean", "sessions[0].title: expected a string",
+		"sessions[1].id: \"a b\" is not a valid id", "sessions[1].title: missing title", `sessions[1].start: "soon" is not a time`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q in:\n%s", want, got)
+		}
+	}
+	// Venues, tracks and speakers too.
+	_, diags, _ = decode(t, header+"venues: [{id: [v], geo: [100, 0]}]\ntracks: [{id: 't t', colour: red}]\nspeakers: [{id: 3.5.x.y z, url: ftp://x}]\n")
+	got = diags.Error()
+	for _, want := range []string{"venues[0].id", "venues[0].geo", "tracks[0].id", "colour \"red\"", "speakers[0].id", "speakers[0].url", "speakers[0].name"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q in:\n%s", want, got)
+		}
+	}
+}
+
+func TestSessionURL(t *testing.T) {
+	src := header + "session_url: https://example.org/talks/{id}/\nsessions:\n" +
+		"  - {id: a.1~x, title: A, date: 2025-02-10}\n  - {id: b, title: B, date: 2025-02-10, url: https://elsewhere.example/b}\n"
+	p, _, err := decode(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.SessionURL(p.Session("a.1~x")); got != "https://example.org/talks/a.1~x/" {
+		t.Errorf("templated URL %q", got)
+	}
+	if got := p.SessionURL(p.Session("b")); got != "https://elsewhere.example/b" {
+		t.Errorf("own URL %q", got)
+	}
+	// An imported id with characters a path cannot hold is escaped.
+	if got := p.SessionURL(&Session{ID: "a b/c"}); got != "https://example.org/talks/a%20b%2Fc/" {
+		t.Errorf("escaped URL %q", got)
+	}
+	if got := (&Programme{}).SessionURL(&Session{ID: "x"}); got != "" {
+		t.Errorf("no template, no URL: %q", got)
+	}
+	q, _, err := DecodeBytes(encode(t, p), "again.yaml")
+	if err != nil || q.SessionURLTemplate != p.SessionURLTemplate || q.Session("a.1~x").URL != "" {
+		t.Errorf("round trip: %v, %+v", err, q)
+	}
+	for _, bad := range []string{"session_url: https://example.org/talks/\n", "session_url: ftp://x/{id}\n", "session_url: https://x/{id}/{id\n"} {
+		if _, _, err := decode(t, header+bad); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
+}
+
+func TestParseMinutesIsTimeParse(t *testing.T) {
+	for _, s := range []string{"2025-02-10T09:30", "2024-02-29T23:59", "0001-01-01T00:00", "9999-12-31T23:59",
+		"2025-02-29T10:00", "2025-13-01T10:00", "2025-00-10T10:00", "2025-04-31T10:00", "2025-02-10T24:00",
+		"2025-02-10T10:60", "2025-02-1xT10:00", "2025-02-10 10:00", "+025-02-10T10:00"} {
+		want, werr := time.Parse("2006-01-02T15:04", s)
+		got, ok := parseMinutes(s)
+		if ok != (werr == nil) || ok && !got.Equal(want) {
+			t.Errorf("parseMinutes(%q) = %v, %v; time.Parse: %v, %v", s, got, ok, want, werr)
+		}
+	}
 }

@@ -130,6 +130,7 @@ func encodeProgramme(p *Programme) *yaml.Node {
 	m.add("name", text(p.Name))
 	m.str("timezone", p.TimeZone)
 	m.str("url", p.URL)
+	m.str("session_url", p.SessionURLTemplate)
 	m.add("description", text(p.Description))
 	if o := p.Organiser; o != (Organiser{}) {
 		om := newMapping().flow()

@@ -5,25 +5,30 @@
 package programme
 
 import (
+	"net/url"
 	"sort"
+	"strings"
 	"time"
 )
 
 // Programme is one event programme: a conference, a summit week, a festival.
 type Programme struct {
-	ID          string // slug, used in UIDs and state paths
-	Name        Text
-	TimeZone    string         // IANA name
-	Location    *time.Location // loaded from TimeZone
-	URL         string
-	Description Text
-	Organiser   Organiser
-	Domain      string   // right-hand side of every UID
-	Languages   []string // first is the default feed language
-	Updated     time.Time
-	StartDate   Date // optional declared first day
-	EndDate     Date // optional declared last day (inclusive)
-	Refresh     time.Duration
+	ID       string // slug, used in UIDs and state paths
+	Name     Text
+	TimeZone string         // IANA name
+	Location *time.Location // loaded from TimeZone
+	URL      string
+	// SessionURLTemplate is the web page of a session that has no URL of
+	// its own, with {id} standing for the session's id.
+	SessionURLTemplate string
+	Description        Text
+	Organiser          Organiser
+	Domain             string   // right-hand side of every UID
+	Languages          []string // first is the default feed language
+	Updated            time.Time
+	StartDate          Date // optional declared first day
+	EndDate            Date // optional declared last day (inclusive)
+	Refresh            time.Duration
 	// DayChange is the clock time a conference day begins at: a session
 	// starting earlier (after midnight) belongs to the previous day.
 	// Zero means midnight.
@@ -203,6 +208,16 @@ func (s *Session) Interval(p *Programme) (start, end time.Time) {
 		return s.Start, s.Start
 	}
 	return s.Start, s.End
+}
+
+// SessionURL returns the web page of s: its own URL, or else the
+// programme's SessionURLTemplate with {id} replaced by the session's id,
+// escaped for a URL path, or else "".
+func (p *Programme) SessionURL(s *Session) string {
+	if s.URL != "" || p.SessionURLTemplate == "" {
+		return s.URL
+	}
+	return strings.ReplaceAll(p.SessionURLTemplate, "{id}", url.PathEscape(s.ID))
 }
 
 // Venue returns the venue with the given id, or nil.

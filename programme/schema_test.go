@@ -90,11 +90,26 @@ func TestSchemaAgreesWithDecoder(t *testing.T) {
 			t.Errorf("%s: schema rejects a valid programme: %v", f, err)
 		}
 	}
+	for _, good := range []string{
+		header + "session_url: https://example.org/talks/{id}/\n",
+		header + "session_url: http://example.org/{id}.html?from={id}\n",
+	} {
+		var n yaml.Node
+		yaml.Unmarshal([]byte(good), &n)
+		if err := schema.Validate(plain(&n)); err != nil {
+			t.Errorf("schema rejects:\n%s%v", good, err)
+		}
+		if _, _, err := DecodeBytes([]byte(good), "good.yaml"); err != nil {
+			t.Errorf("decoder rejects:\n%s%v", good, err)
+		}
+	}
 	for _, bad := range []string{
 		header + "sessions:\n  - {id: a, titel: A}\n",
 		header + "venues: [{id: v, geo: {lat: 1}}]\n",
 		header + "tracks: [{id: t, colour: blue}]\n",
 		"name: no id\ntimezone: UTC\n",
+		header + "session_url: https://example.org/talks/\n",
+		header + "session_url: https://example.org/{id}/{slug}\n",
 	} {
 		var n yaml.Node
 		yaml.Unmarshal([]byte(bad), &n)
