@@ -188,4 +188,3 @@ func (a *app) programmeName() string {
 		return p
 	}
 }
-
