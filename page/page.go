@@ -39,7 +39,8 @@ type Options struct {
 }
 
 type pageFeed struct {
-	Title  string
+	Title  string // the title in its group, without the programme's name
+	Name   string // the calendar's name, as its NAME says and links pass it on
 	Colour template.CSS
 	Events int
 	Path   string
@@ -49,12 +50,12 @@ type pageFeed struct {
 // pageLinks holds links the template may print as they are: webcal: is not
 // a scheme html/template lets through on its own.
 type pageLinks struct {
-	Webcal, Google, Outlook, Download template.URL
+	HTTPS, Webcal, Google, Outlook, OutlookWork, Download template.URL
 }
 
 func trusted(l Links) pageLinks {
-	return pageLinks{Webcal: template.URL(l.Webcal), Google: template.URL(l.Google),
-		Outlook: template.URL(l.Outlook), Download: template.URL(l.Download)}
+	return pageLinks{HTTPS: template.URL(l.HTTPS), Webcal: template.URL(l.Webcal), Google: template.URL(l.Google),
+		Outlook: template.URL(l.Outlook), OutlookWork: template.URL(l.OutlookWork), Download: template.URL(l.Download)}
 }
 
 type pageGroup struct {
@@ -69,10 +70,14 @@ type pageData struct {
 	// links out from the page's own address.
 	Base     string
 	Absolute bool
-	Live     bool
-	Groups   []pageGroup
-	Days     []pageDay
-	Sessions int
+	// AgendaName is the name of a personal agenda, as the server's
+	// calendar says it, for the links the script builds.
+	AgendaName    string
+	GoogleFromURL template.URL
+	Live          bool
+	Groups        []pageGroup
+	Days          []pageDay
+	Sessions      int
 }
 
 // Render renders the discovery page: the programme's name and dates, every
@@ -92,7 +97,8 @@ func Render(set *feed.Set, opts Options) ([]byte, error) {
 		base, opts.Guessed = set.BaseURL(), false
 	}
 	d := pageData{ID: p.ID, Name: m.Programme.Name, Description: set.Text(p.Description), URL: p.URL,
-		Zone: p.TimeZone, Absolute: base != "", Live: opts.Live, Sessions: len(p.Sessions)}
+		Zone: p.TimeZone, Absolute: base != "", Live: opts.Live, Sessions: len(p.Sessions),
+		AgendaName: set.AgendaTitle(), GoogleFromURL: GoogleFromURL}
 	if !opts.Guessed {
 		d.Base = base
 	}
@@ -114,7 +120,7 @@ func Render(set *feed.Set, opts Options) ([]byte, error) {
 			if f.Kind != feed.KindAll {
 				title = strings.TrimPrefix(title, prefix)
 			}
-			g.Feeds = append(g.Feeds, pageFeed{Title: title, Colour: safeColour(f.Colour), Events: len(f.Events),
+			g.Feeds = append(g.Feeds, pageFeed{Title: title, Name: f.Title, Colour: safeColour(f.Colour), Events: len(f.Events),
 				Path: f.Path(), Links: trusted(LinksFor(base, f.Path(), f.Title))})
 		}
 		g.Open = len(g.Feeds) <= openGroup || kt.Kind == feed.KindAll || kt.Kind == feed.KindDay || kt.Kind == feed.KindTrack
@@ -196,7 +202,7 @@ td{border:0;padding:.25rem .3rem}td.act{grid-column:1/-1;padding-top:0}.ev{displ
 <main>
 <section id="calendars" aria-labelledby="calendars-h">
 <h2 id="calendars-h">Calendars</h2>
-<p class="mute">Subscribe once and the calendar follows every change to the programme. Download gives a copy that does not.</p>
+<p class="mute">Subscribe once and the calendar follows every change to the programme. Download gives a copy that does not. Google Calendar: if its button does not add the calendar, copy the calendar's address and paste it on Google's <a href="{{.GoogleFromURL}}">From URL</a> page.</p>
 {{range .Groups}}<details{{if .Open}} open{{end}}>
 <summary>{{.Title}} <span class="mute">({{len .Feeds}})</span></summary>
 <table>
@@ -205,7 +211,7 @@ td{border:0;padding:.25rem .3rem}td.act{grid-column:1/-1;padding-top:0}.ev{displ
 {{range .Feeds}}<tr>
 <td>{{with .Colour}}<span class="sw" style="--t:{{.}}"></span>{{end}}{{.Title}}</td>
 <td class="n">{{.Events}}<span class="ev"> events</span></td>
-<td class="act" data-feed="{{.Path}}" data-name="{{.Title}}"><a class="w"{{if $.Absolute}} href="{{.Links.Webcal}}"{{else}} hidden{{end}}>Subscribe</a><a class="g"{{if $.Absolute}} href="{{.Links.Google}}"{{else}} hidden{{end}}>Google Calendar</a><a class="o"{{if $.Absolute}} href="{{.Links.Outlook}}"{{else}} hidden{{end}}>Outlook</a><a class="d" href="{{.Links.Download}}" download>Download</a></td>
+<td class="act" data-feed="{{.Path}}" data-name="{{.Name}}"><a class="w"{{if $.Absolute}} href="{{.Links.Webcal}}"{{else}} hidden{{end}}>Subscribe</a><a class="g"{{if $.Absolute}} href="{{.Links.Google}}"{{else}} hidden{{end}}>Google Calendar</a><a class="o" title="Outlook on the web, personal account"{{if $.Absolute}} href="{{.Links.Outlook}}"{{else}} hidden{{end}}>Outlook.com</a><a class="ow" title="Outlook on the web, work or school account"{{if $.Absolute}} href="{{.Links.OutlookWork}}"{{else}} hidden{{end}}>Outlook 365</a><a class="d" href="{{.Links.Download}}" download>Download</a><a class="u"{{if $.Absolute}} href="{{.Links.HTTPS}}"{{else}} hidden{{end}}>Address</a></td>
 </tr>
 {{end}}</tbody>
 </table>
@@ -224,12 +230,12 @@ td{border:0;padding:.25rem .3rem}td.act{grid-column:1/-1;padding-top:0}.ev{displ
 {{end}}{{range .Items}}{{template "session" (pair $.Live .)}}{{end}}
 </div></div>
 {{else}}<p>The programme has no sessions yet.</p>
-{{end}}{{if .Live}}<div id="agenda-panel" aria-live="polite">
+{{end}}{{if .Live}}<div id="agenda-panel" aria-live="polite" data-name="{{.AgendaName}}">
 <p id="agenda-none">Your agenda: tick sessions above to build it.</p>
 <div id="agenda-links" hidden>
 <p><strong id="agenda-count"></strong></p>
-<p><a id="agenda-webcal">Subscribe</a><a id="agenda-google">Google Calendar</a><a id="agenda-download" download>Download</a><button type="button" id="agenda-clear">Clear</button></p>
-<p><label for="agenda-url">Link to your agenda</label><br><input type="url" id="agenda-url" readonly> <button type="button" id="agenda-copy">Copy</button> <span id="agenda-copied" role="status"></span></p>
+<p><a id="agenda-webcal">Subscribe</a><a id="agenda-google">Google Calendar</a><a id="agenda-outlook" title="Outlook on the web, personal account">Outlook.com</a><a id="agenda-outlook-work" title="Outlook on the web, work or school account">Outlook 365</a><a id="agenda-download" download>Download</a><button type="button" id="agenda-clear">Clear</button></p>
+<p><label for="agenda-url">Link to your agenda</label> <span class="mute">(to paste on Google's <a href="{{.GoogleFromURL}}">From URL</a> page if its button fails)</span><br><input type="url" id="agenda-url" readonly> <button type="button" id="agenda-copy">Copy</button> <span id="agenda-copied" role="status"></span></p>
 </div>
 <noscript><button type="submit">Download my agenda</button></noscript>
 </div>
@@ -242,17 +248,35 @@ td{border:0;padding:.25rem .3rem}td.act{grid-column:1/-1;padding-top:0}.ev{displ
   var base = document.body.dataset.base;
   var root = new URL(base ? base.replace(/\/*$/, "/") : ".", location.href);
   var live = /^https?:$/.test(root.protocol);
+  // q escapes a query value as the server does (Go's url.QueryEscape),
+  // so that a link reads the same whoever built it.
+  function q(s) {
+    return encodeURIComponent(s).replace(/[!'()*]/g, function (c) { return "%" + c.charCodeAt(0).toString(16).toUpperCase(); }).replace(/%20/g, "+");
+  }
   function webcal(u) { return u.replace(/^https?:/, "webcal:"); }
-  function google(u) { return "https://calendar.google.com/calendar/r?cid=" + encodeURIComponent(u); }
+  function google(u) { return "https://calendar.google.com/calendar/r?cid=" + q(webcal(u)); }
+  function outlook(host, u, name) { return "https://" + host + "/calendar/0/addfromweb?url=" + q(u) + "&name=" + q(name); }
+  function links(u, name) {
+    return {w: webcal(u), g: google(u), o: outlook("outlook.live.com", u, name), ow: outlook("outlook.office.com", u, name), u: u};
+  }
   if (live && !base) {
     document.querySelectorAll("td.act").forEach(function (td) {
-      var u = new URL(td.dataset.feed, root).href;
-      var set = function (c, href) { var a = td.querySelector("a." + c); a.href = href; a.hidden = false; };
-      set("w", webcal(u));
-      set("g", google(u));
-      set("o", "https://outlook.live.com/calendar/0/addfromweb?url=" + encodeURIComponent(u) + "&name=" + encodeURIComponent(td.dataset.name));
+      var l = links(new URL(td.dataset.feed, root).href, td.dataset.name);
+      Object.keys(l).forEach(function (c) { var a = td.querySelector("a." + c); a.href = l[c]; a.hidden = false; });
     });
   }
+  function copy(text, done, fallback) {
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, fallback);
+    } else { fallback(); }
+  }
+  document.querySelectorAll("td.act a.u").forEach(function (a) {
+    a.textContent = "Copy address";
+    a.addEventListener("click", function (e) {
+      e.preventDefault();
+      copy(a.href, function () { a.textContent = "Copied"; }, function () { window.prompt("The calendar's address:", a.href); });
+    });
+  });
   var form = document.getElementById("agenda");
   if (!form) return;
   var key = "confcal:agenda:" + document.body.dataset.programme;
@@ -271,8 +295,11 @@ td{border:0;padding:.25rem .3rem}td.act{grid-column:1/-1;padding-top:0}.ev{displ
     if (!ids.length) return;
     var u = new URL("agenda.ics", root).href + "?session=" + ids.map(encodeURIComponent).join(",");
     $("agenda-count").textContent = ids.length + (ids.length === 1 ? " session" : " sessions");
-    $("agenda-webcal").href = webcal(u);
-    $("agenda-google").href = google(u);
+    var l = links(u, $("agenda-panel").dataset.name);
+    $("agenda-webcal").href = l.w;
+    $("agenda-google").href = l.g;
+    $("agenda-outlook").href = l.o;
+    $("agenda-outlook-work").href = l.ow;
     $("agenda-download").href = u;
     $("agenda-url").value = u;
     $("agenda-copied").textContent = "";
@@ -286,9 +313,7 @@ td{border:0;padding:.25rem .3rem}td.act{grid-column:1/-1;padding-top:0}.ev{displ
   $("agenda-clear").addEventListener("click", function () { boxes.forEach(function (b) { b.checked = false; }); update(); });
   $("agenda-copy").addEventListener("click", function () {
     var input = $("agenda-url"), done = function () { $("agenda-copied").textContent = "Copied"; };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(input.value).then(done, function () { input.select(); });
-    } else { input.select(); if (document.execCommand("copy")) done(); }
+    copy(input.value, done, function () { input.select(); if (document.execCommand("copy")) done(); });
   });
   var saved = "";
   try { saved = localStorage.getItem(key) || ""; } catch (e) {}

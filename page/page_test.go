@@ -2,6 +2,8 @@ package page
 
 import (
 	"bytes"
+	"html/template"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -81,16 +83,35 @@ func TestPageLinks(t *testing.T) {
 	s := string(page)
 	for _, f := range set.Feeds {
 		https := "https://cal.example.org/conf/" + f.Path()
+		name := attr(url.QueryEscape(f.Title))
 		for _, want := range []string{
 			`href="webcal://cal.example.org/conf/` + f.Path() + `"`,
-			`href="https://calendar.google.com/calendar/r?cid=` + strings.ReplaceAll(urlEscape(https), "%", "%") + `"`,
-			`href="https://outlook.live.com/calendar/0/addfromweb?url=` + urlEscape(https) + `&amp;name=`,
+			// Google takes the webcal:// form in cid, not https://.
+			`href="https://calendar.google.com/calendar/r?cid=` + urlEscape("webcal://cal.example.org/conf/"+f.Path()) + `"`,
+			`href="https://outlook.live.com/calendar/0/addfromweb?url=` + urlEscape(https) + `&amp;name=` + name + `"`,
+			`href="https://outlook.office.com/calendar/0/addfromweb?url=` + urlEscape(https) + `&amp;name=` + name + `"`,
+			`href="` + https + `"`,
 			`href="` + f.Path() + `" download`,
+			// The script names the calendar as the server does.
+			`data-name="` + template.HTMLEscapeString(f.Title) + `"`,
 		} {
 			if !strings.Contains(s, want) {
 				t.Errorf("%s: no %s", f.Path(), want)
 			}
 		}
+	}
+	if !strings.Contains(s, `href="`+GoogleFromURL+`"`) {
+		t.Error("no link to Google Calendar's From URL page, for when the subscribe link fails")
+	}
+	// The agenda panel offers both Outlooks, and names the agenda as the
+	// server names the calendar it serves.
+	for _, id := range []string{"agenda-webcal", "agenda-google", "agenda-outlook", "agenda-outlook-work", "agenda-download"} {
+		if !strings.Contains(s, `id="`+id+`"`) {
+			t.Errorf("the agenda panel has no %s link", id)
+		}
+	}
+	if !strings.Contains(s, `data-name="`+template.HTMLEscapeString(set.AgendaTitle())+`"`) {
+		t.Errorf("the agenda panel does not carry the agenda's name %q", set.AgendaTitle())
 	}
 	if !strings.Contains(s, `data-base="https://cal.example.org/conf/"`) {
 		t.Error("the explicit base URL is not given to the script")
@@ -119,9 +140,11 @@ func TestPageLinks(t *testing.T) {
 	}
 }
 
-func urlEscape(s string) string {
-	r := strings.NewReplacer(":", "%3A", "/", "%2F")
-	return r.Replace(s)
+func urlEscape(s string) string { return url.QueryEscape(s) }
+
+// attr is s as html/template writes it in a URL attribute.
+func attr(s string) string {
+	return strings.NewReplacer("&", "&amp;", "+", "&#43;").Replace(s)
 }
 
 func TestPageGuessedBase(t *testing.T) {
