@@ -24,6 +24,7 @@ venues:
     rooms: [{id: a, name: "<b onmouseover=alert('room')>A</b>"}]
 tracks:
   - {id: t, name: "<iframe src=x>", colour: "#112233"}
+  - {id: u, name: "<script>alert('track')</script>"}
 speakers:
   - {id: s, name: "\"><img src=x onerror=alert('speaker')>"}
 sessions:
@@ -34,7 +35,7 @@ sessions:
     end: 2025-03-10T10:00
     venue: hall
     room: a
-    track: t
+    tracks: [t, u]
     speakers: [s]
     location: "<svg onload=alert('location')>"
   - id: y
@@ -126,7 +127,7 @@ func TestPageLinks(t *testing.T) {
 			t.Errorf("no add link for %s", id)
 		}
 	}
-	if !regexp.MustCompile(`class="s x"[^>]*>\s*<label><input type="checkbox" name="session" value="gone">`).MatchString(s) ||
+	if !regexp.MustCompile(`class="s[^"]* x"[^>]*>\s*<label><input type="checkbox" name="session" value="gone">`).MatchString(s) ||
 		!strings.Contains(s, `<span class="st">Cancelled</span>`) {
 		t.Error("the cancelled session is not struck through and labelled")
 	}
@@ -189,7 +190,7 @@ func TestTimelineGrid(t *testing.T) {
   - {id: open-end, title: Party, start: 2025-03-10T19:00, venue: annex}
   - {id: nowhere, title: Walk, start: 2025-03-10T12:00, end: 2025-03-10T13:00, location: The park}
 `)
-	days := timeline(set)
+	days := timeline(set, wordsFor("en"))
 	if len(days) != 2 {
 		t.Fatalf("%d days", len(days))
 	}
@@ -256,7 +257,7 @@ func TestDateRange(t *testing.T) {
 		{"2024-12-30", "2025-01-02", "30 December 2024 – 2 January 2025"},
 		{"2025-02-06", "2025-02-06", "Thursday 6 February 2025"},
 	} {
-		if got := dateRange(d(tt.a), d(tt.b)); got != tt.want {
+		if got := wordsFor("en").dateRange(d(tt.a), d(tt.b)); got != tt.want {
 			t.Errorf("%s..%s: %q, want %q", tt.a, tt.b, got, tt.want)
 		}
 	}

@@ -156,7 +156,7 @@ func TestBrowserAgenda(t *testing.T) {
 // knows its address: the same URLs, the same calendar names.
 func checkFeedLinks(ctx context.Context, t *testing.T, b *browser, page, base string, set *feed.Set) {
 	t.Helper()
-	raw := eval[string](ctx, t, b, page, `JSON.stringify(Array.from(document.querySelectorAll("td.act")).map(td => {
+	raw := eval[string](ctx, t, b, page, `JSON.stringify(Array.from(document.querySelectorAll(".act[data-feed]")).map(td => {
 		const h = c => { const a = td.querySelector("a." + c); return !a || a.hidden ? "" : a.href; };
 		return {feed: td.dataset.feed, webcal: h("w"), google: h("g"), outlook: h("o"), work: h("ow"), https: h("u")};
 	}))`)
