@@ -20,7 +20,7 @@ const ProductID = "-//confcal//confcal//EN"
 type header struct {
 	mainZone string
 	zones    map[string][]byte
-	desc     string
+	desc     string // the programme's description, on one line
 	refresh  string
 	common   []byte // BEGIN:VCALENDAR and the properties every feed shares
 }
@@ -87,6 +87,10 @@ func (h *header) calendar(set *Set, f *Feed) []byte {
 		add(string(goical.PropertyUrl), u, nil)
 		add("SOURCE", u, map[string][]string{"VALUE": {"URI"}})
 	}
+	if desc := ics.OneLine(f.Description); desc != "" {
+		add(string(goical.PropertyDescription), desc, nil)
+		add(string(goical.PropertyXWRCalDesc), desc, nil)
+	}
 	if f.Colour != "" {
 		add(string(goical.PropertyColor), cssColourName(f.Colour), nil)
 		add("X-APPLE-CALENDAR-COLOR", strings.ToUpper(f.Colour), nil)
@@ -113,17 +117,14 @@ func (h *header) calendar(set *Set, f *Feed) []byte {
 }
 
 // commonProperties serializes the start of every calendar of the set:
-// BEGIN:VCALENDAR and the properties that do not depend on the feed.
+// BEGIN:VCALENDAR and the properties that do not depend on the feed (the
+// description does: each feed has its own).
 func (h *header) commonProperties(p *programme.Programme, opts Options) []byte {
 	cal := goical.NewCalendar()
 	cal.SetProductId(ProductID)
 	cal.SetCalscale("GREGORIAN")
 	if opts.organiser() {
 		cal.SetMethod(goical.MethodPublish)
-	}
-	if h.desc != "" {
-		cal.SetDescription(h.desc)
-		cal.SetXWRCalDesc(h.desc)
 	}
 	cal.SetXWRTimezone(h.mainZone)
 	cal.SetRefreshInterval(h.refresh)

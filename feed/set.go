@@ -66,12 +66,16 @@ func (o Options) organiser() bool { return o.withMethod }
 
 // Feed is one calendar of the set.
 type Feed struct {
-	Kind   Kind
-	Key    string // the day, track, venue, room, speaker or session id
-	Slug   string // path without extension: all, day/2025-02-10, track/science
-	Title  string
-	Colour string
-	Events []*Event
+	Kind  Kind
+	Key   string // the day, track, venue, room, speaker or session id
+	Slug  string // path without extension: all, day/2025-02-10, track/science
+	Title string
+	// Description says what the calendar holds: the programme's own
+	// description for the whole programme, and for any other feed a line
+	// in the set's language ("Day feed: Friday 7 February 2025 of ...").
+	Description string
+	Colour      string
+	Events      []*Event
 	// Head is everything before the first event: the calendar's
 	// properties and its VTIMEZONEs. The events' bytes follow it, then
 	// the END line; Bytes and WriteTo assemble them.
@@ -99,6 +103,7 @@ type Set struct {
 	byUID     map[string]*Event
 	bySlug    map[string]*Feed
 	head      *header
+	words     ics.Words
 	opts      Options
 }
 
@@ -113,7 +118,7 @@ func Build(p *programme.Programme, opts Options) (*Set, error) {
 	}
 	opts.withMethod = p.Organiser.Email != ""
 	r := &renderer{p: p, opts: opts, lang: lang, words: ics.WordsFor(lang)}
-	set := &Set{Programme: p, Lang: lang, opts: opts, byUID: map[string]*Event{}, bySlug: map[string]*Feed{}}
+	set := &Set{Programme: p, Lang: lang, opts: opts, words: r.words, byUID: map[string]*Event{}, bySlug: map[string]*Feed{}}
 
 	sessions := append([]*programme.Session(nil), p.Sessions...)
 	ghost := map[*programme.Session]bool{}
@@ -132,14 +137,14 @@ func Build(p *programme.Programme, opts Options) (*Set, error) {
 	}
 	set.head = newHeader(p, set.Events, r)
 	specs := &feedSpecs{slugs: map[string]bool{}}
-	specs.add(KindAll, "", "all", r.text(p.Name), "", set.Events)
+	specs.add(KindAll, "", "all", r.text(p.Name), "", "", set.Events)
 	if !opts.OnlyAll {
 		set.groups(r, specs)
 	}
 	set.Feeds = make([]*Feed, len(specs.list))
 	parallel(len(specs.list), func(i int) {
 		s := specs.list[i]
-		set.Feeds[i] = set.feed(s.kind, s.key, s.slug, s.title, s.colour, s.events)
+		set.Feeds[i] = set.feedOf(s.kind, s.key, s.slug, s.title, s.what, s.colour, s.events)
 	})
 	for _, f := range set.Feeds {
 		set.bySlug[f.Slug] = f
@@ -147,11 +152,12 @@ func Build(p *programme.Programme, opts Options) (*Set, error) {
 	return set, nil
 }
 
-// feedSpec is a feed of the set before its head and hash are made.
+// feedSpec is a feed of the set before its head and hash are made; what
+// is what it holds, for its description.
 type feedSpec struct {
-	kind                     Kind
-	key, slug, title, colour string
-	events                   []*Event
+	kind                           Kind
+	key, slug, title, what, colour string
+	events                         []*Event
 }
 
 // feedSpecs lists the feeds of a set in order, with unique slugs.
@@ -162,11 +168,11 @@ type feedSpecs struct {
 
 // add lists one feed. Feeds with no event are left out, except the whole
 // programme, so that every advertised feed has something in it.
-func (fs *feedSpecs) add(kind Kind, key, slug, title, colour string, events []*Event) {
+func (fs *feedSpecs) add(kind Kind, key, slug, title, what, colour string, events []*Event) {
 	if len(events) == 0 && kind != KindAll {
 		return
 	}
-	fs.list = append(fs.list, feedSpec{kind, key, slug, title, colour, events})
+	fs.list = append(fs.list, feedSpec{kind, key, slug, title, what, colour, events})
 	fs.slugs[slug] = true
 }
 
@@ -229,39 +235,55 @@ func (set *Set) groups(r *renderer, specs *feedSpecs) {
 		}
 	}
 	name := r.text(p.Name)
+	sub := func(kind Kind, key, slug, what, colour string, events []*Event) {
+		specs.add(kind, key, slug, name+" · "+what, what, colour, events)
+	}
 	for _, d := range p.Days() {
-		specs.add(KindDay, d.String(), "day/"+d.String(), name+" · "+DayTitle(d, r.lang), "", byDay[d])
+		sub(KindDay, d.String(), "day/"+d.String(), DayTitle(d, r.lang), "", byDay[d])
 	}
 	for _, t := range p.Tracks {
-		specs.add(KindTrack, t.ID, "track/"+t.ID, name+" · "+r.text(t.Name), t.Colour, byTrack[t.ID])
+		sub(KindTrack, t.ID, "track/"+t.ID, r.text(t.Name), t.Colour, byTrack[t.ID])
 	}
 	for _, v := range p.Venues {
-		specs.add(KindVenue, v.ID, "venue/"+v.ID, name+" · "+r.text(v.Name), "", byVenue[v.ID])
+		sub(KindVenue, v.ID, "venue/"+v.ID, r.text(v.Name), "", byVenue[v.ID])
 	}
 	for _, v := range p.Venues {
 		for _, room := range v.Rooms {
-			specs.add(KindRoom, v.ID+"/"+room.ID, specs.uniqueSlug("room/"+v.ID+"-"+room.ID),
-				name+" · "+r.text(room.Name)+", "+r.text(v.Name), "", byRoom[room])
+			sub(KindRoom, v.ID+"/"+room.ID, specs.uniqueSlug("room/"+v.ID+"-"+room.ID),
+				r.text(room.Name)+", "+r.text(v.Name), "", byRoom[room])
 		}
 	}
 	for _, sp := range p.Speakers {
-		specs.add(KindSpeaker, sp.ID, "speaker/"+sp.ID, name+" · "+sp.Name, "", bySpeaker[sp.ID])
+		sub(KindSpeaker, sp.ID, "speaker/"+sp.ID, sp.Name, "", bySpeaker[sp.ID])
 	}
 }
 
 // Render assembles a calendar of the given events, Body included; the
 // events' bytes are reused, not rendered again. It is how agendas and
-// single-session feeds are made from a set.
+// single-session feeds are made from a set. An agenda's description is
+// the set's ("Personal agenda of ..."), whatever its title.
 func (set *Set) Render(kind Kind, key, slug, title, colour string, events []*Event) *Feed {
 	f := set.feed(kind, key, slug, title, colour, events)
 	f.Body = f.Bytes()
 	return f
 }
 
-// feed prepares a feed without assembling its calendar: its head, size and
-// hash are computed from the pieces.
+// feed prepares a feed made outside the set's groups (a session's, an
+// agenda), whose title says what it holds.
 func (set *Set) feed(kind Kind, key, slug, title, colour string, events []*Event) *Feed {
-	f := &Feed{Kind: kind, Key: key, Slug: slug, Title: title, Colour: colour, Events: events}
+	what := ""
+	if kind == KindSession {
+		what = title
+	}
+	return set.feedOf(kind, key, slug, title, what, colour, events)
+}
+
+// feedOf prepares a feed without assembling its calendar: its head, size
+// and hash are computed from the pieces. what is what the feed holds, for
+// its description.
+func (set *Set) feedOf(kind Kind, key, slug, title, what, colour string, events []*Event) *Feed {
+	f := &Feed{Kind: kind, Key: key, Slug: slug, Title: title, Description: set.describe(kind, what),
+		Colour: colour, Events: events}
 	for _, ev := range events {
 		if ev.Meta.Modified.After(f.Modified) {
 			f.Modified = ev.Meta.Modified
@@ -360,6 +382,29 @@ func (f *Feed) Bytes() []byte {
 	b := bytes.NewBuffer(make([]byte, 0, f.Size))
 	f.WriteTo(b)
 	return b.Bytes()
+}
+
+// describe returns the description of a feed of kind that holds what.
+func (set *Set) describe(kind Kind, what string) string {
+	name := set.Text(set.Programme.Name)
+	w := set.words
+	tmpl := map[Kind]string{KindDay: w.DayFeed, KindTrack: w.TrackFeed, KindVenue: w.VenueFeed, KindRoom: w.RoomFeed,
+		KindSpeaker: w.SpeakerFeed, KindSession: w.SessionFeed, KindAgenda: w.AgendaFeed}[kind]
+	switch {
+	case kind == KindAll:
+		return set.head.desc
+	case tmpl == "":
+		return ""
+	}
+	return ics.OneLine(ics.Fill(tmpl, what, name))
+}
+
+// AgendaTitle is the name of a personal agenda of the set, in its
+// language: "AI Action Summit week · My agenda". The feed server names
+// the agendas it serves so, and the discovery page names them so in the
+// links it builds.
+func (set *Set) AgendaTitle() string {
+	return set.Text(set.Programme.Name) + " · " + set.words.MyAgenda
 }
 
 // Text returns t in the set's language.

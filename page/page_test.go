@@ -2,6 +2,8 @@ package page
 
 import (
 	"bytes"
+	"html/template"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -22,6 +24,7 @@ venues:
     rooms: [{id: a, name: "<b onmouseover=alert('room')>A</b>"}]
 tracks:
   - {id: t, name: "<iframe src=x>", colour: "#112233"}
+  - {id: u, name: "<script>alert('track')</script>"}
 speakers:
   - {id: s, name: "\"><img src=x onerror=alert('speaker')>"}
 sessions:
@@ -32,7 +35,7 @@ sessions:
     end: 2025-03-10T10:00
     venue: hall
     room: a
-    track: t
+    tracks: [t, u]
     speakers: [s]
     location: "<svg onload=alert('location')>"
   - id: y
@@ -81,16 +84,35 @@ func TestPageLinks(t *testing.T) {
 	s := string(page)
 	for _, f := range set.Feeds {
 		https := "https://cal.example.org/conf/" + f.Path()
+		name := attr(url.QueryEscape(f.Title))
 		for _, want := range []string{
 			`href="webcal://cal.example.org/conf/` + f.Path() + `"`,
-			`href="https://calendar.google.com/calendar/r?cid=` + strings.ReplaceAll(urlEscape(https), "%", "%") + `"`,
-			`href="https://outlook.live.com/calendar/0/addfromweb?url=` + urlEscape(https) + `&amp;name=`,
+			// Google takes the webcal:// form in cid, not https://.
+			`href="https://calendar.google.com/calendar/r?cid=` + urlEscape("webcal://cal.example.org/conf/"+f.Path()) + `"`,
+			`href="https://outlook.live.com/calendar/0/addfromweb?url=` + urlEscape(https) + `&amp;name=` + name + `"`,
+			`href="https://outlook.office.com/calendar/0/addfromweb?url=` + urlEscape(https) + `&amp;name=` + name + `"`,
+			`href="` + https + `"`,
 			`href="` + f.Path() + `" download`,
+			// The script names the calendar as the server does.
+			`data-name="` + template.HTMLEscapeString(f.Title) + `"`,
 		} {
 			if !strings.Contains(s, want) {
 				t.Errorf("%s: no %s", f.Path(), want)
 			}
 		}
+	}
+	if !strings.Contains(s, `href="`+GoogleFromURL+`"`) {
+		t.Error("no link to Google Calendar's From URL page, for when the subscribe link fails")
+	}
+	// The agenda panel offers both Outlooks, and names the agenda as the
+	// server names the calendar it serves.
+	for _, id := range []string{"agenda-webcal", "agenda-google", "agenda-outlook", "agenda-outlook-work", "agenda-download"} {
+		if !strings.Contains(s, `id="`+id+`"`) {
+			t.Errorf("the agenda panel has no %s link", id)
+		}
+	}
+	if !strings.Contains(s, `data-name="`+template.HTMLEscapeString(set.AgendaTitle())+`"`) {
+		t.Errorf("the agenda panel does not carry the agenda's name %q", set.AgendaTitle())
 	}
 	if !strings.Contains(s, `data-base="https://cal.example.org/conf/"`) {
 		t.Error("the explicit base URL is not given to the script")
@@ -105,7 +127,7 @@ func TestPageLinks(t *testing.T) {
 			t.Errorf("no add link for %s", id)
 		}
 	}
-	if !regexp.MustCompile(`class="s x"[^>]*>\s*<label><input type="checkbox" name="session" value="gone">`).MatchString(s) ||
+	if !regexp.MustCompile(`class="s[^"]* x"[^>]*>\s*<label><input type="checkbox" name="session" value="gone">`).MatchString(s) ||
 		!strings.Contains(s, `<span class="st">Cancelled</span>`) {
 		t.Error("the cancelled session is not struck through and labelled")
 	}
@@ -119,9 +141,11 @@ func TestPageLinks(t *testing.T) {
 	}
 }
 
-func urlEscape(s string) string {
-	r := strings.NewReplacer(":", "%3A", "/", "%2F")
-	return r.Replace(s)
+func urlEscape(s string) string { return url.QueryEscape(s) }
+
+// attr is s as html/template writes it in a URL attribute.
+func attr(s string) string {
+	return strings.NewReplacer("&", "&amp;", "+", "&#43;").Replace(s)
 }
 
 func TestPageGuessedBase(t *testing.T) {
@@ -166,7 +190,7 @@ func TestTimelineGrid(t *testing.T) {
   - {id: open-end, title: Party, start: 2025-03-10T19:00, venue: annex}
   - {id: nowhere, title: Walk, start: 2025-03-10T12:00, end: 2025-03-10T13:00, location: The park}
 `)
-	days := timeline(set)
+	days := timeline(set, wordsFor("en"))
 	if len(days) != 2 {
 		t.Fatalf("%d days", len(days))
 	}
@@ -233,7 +257,7 @@ func TestDateRange(t *testing.T) {
 		{"2024-12-30", "2025-01-02", "30 December 2024 – 2 January 2025"},
 		{"2025-02-06", "2025-02-06", "Thursday 6 February 2025"},
 	} {
-		if got := dateRange(d(tt.a), d(tt.b)); got != tt.want {
+		if got := wordsFor("en").dateRange(d(tt.a), d(tt.b)); got != tt.want {
 			t.Errorf("%s..%s: %q, want %q", tt.a, tt.b, got, tt.want)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -27,9 +28,16 @@ const (
 )
 
 type pageDay struct {
-	Date    string // YYYY-MM-DD, also the section's id
-	Title   string
-	Feed    string // the day feed's path
+	date  programme.Date
+	Date  string // YYYY-MM-DD, also the section's id
+	Title string
+	Short string // "Thu 6 Feb", for the row of days
+	Feed  string // the day feed's path
+	Count string // "4 sessions"
+	// Tracks are the day's counts per track, for the track filter; Keys
+	// the class names of the tracks the day has (k0 k2).
+	Tracks  []pageCount
+	Keys    string
 	Grid    template.CSS
 	Columns []pageColumn
 	AllDay  []pageCell
@@ -48,6 +56,12 @@ type pageCell struct {
 	Items []pageSession
 }
 
+// pageCount is the count of a day's sessions in track I.
+type pageCount struct {
+	I     int
+	Count string
+}
+
 type pageHour struct {
 	Label string
 	Pos   template.CSS
@@ -55,14 +69,17 @@ type pageHour struct {
 
 type pageSession struct {
 	ID, Key, Title, Subtitle string
-	When, Place, Speakers    string
-	Tracks                   []pageTrack
-	Colour                   template.CSS // the first track's colour, validated
-	Cancelled, Tentative     bool
-	Ghost                    bool // removed from the programme: no checkbox
-	Elsewhere                bool // in no venue: the column does not say where
-	Pos                      template.CSS
-	Link                     string // session/KEY.ics
+	// Keys are the class names of the session's tracks (k0 k2), for the
+	// track filter; Start and End its span (RFC 3339), for "now / next".
+	Keys, Start, End      string
+	When, Place, Speakers string
+	Tracks                []pageTrack
+	Colour                template.CSS // the first track's colour, validated
+	Cancelled, Tentative  bool
+	Ghost                 bool // removed from the programme: no checkbox
+	Elsewhere             bool // in no venue: the column does not say where
+	Pos                   template.CSS
+	Link                  string // session/KEY.ics
 }
 
 type pageTrack struct {
@@ -91,9 +108,20 @@ func safeColour(c string) template.CSS {
 	return ""
 }
 
+// layout is what laying out the days of a set needs.
+type layout struct {
+	set   *feed.Set
+	w     *words
+	track map[string]int // track id -> index in the programme's tracks
+}
+
 // timeline lays out every day of the set.
-func timeline(set *feed.Set) []pageDay {
+func timeline(set *feed.Set, w *words) []pageDay {
 	p := set.Programme
+	l := &layout{set: set, w: w, track: map[string]int{}}
+	for i, t := range p.Tracks {
+		l.track[t.ID] = i
+	}
 	byDay := map[programme.Date][]*feed.Event{}
 	for _, ev := range set.Events {
 		for _, d := range ev.Session.Days(p) {
@@ -107,7 +135,7 @@ func timeline(set *feed.Set) []pageDay {
 	sort.Slice(days, func(i, j int) bool { return days[i].Before(days[j]) })
 	out := make([]pageDay, 0, len(days))
 	for _, d := range days {
-		out = append(out, layoutDay(set, d, byDay[d]))
+		out = append(out, l.day(d, byDay[d]))
 	}
 	return out
 }
@@ -138,13 +166,16 @@ type dayItems struct {
 	first, last int                      // minutes of the first start and last end; first < 0 when none is timed
 }
 
-func layoutDay(set *feed.Set, d programme.Date, events []*feed.Event) pageDay {
-	day := pageDay{Date: d.String(), Title: feed.DayTitle(d, "en")}
+func (l *layout) day(d programme.Date, events []*feed.Event) pageDay {
+	set := l.set
+	day := pageDay{date: d, Date: d.String(), Title: feed.DayTitle(d, set.Lang), Short: l.w.shortDay(d),
+		Count: l.w.count(l.w.Session, len(events))}
 	if f := set.Feed("day/" + d.String()); f != nil {
 		day.Feed = f.Path()
 	}
+	day.Tracks, day.Keys = l.trackCounts(events)
 	items := placeItems(set.Programme, d, events)
-	cols := columns(set, items.used)
+	cols := columns(set, items.used, l.w.Elsewhere)
 	byKey := map[string]*column{}
 	for _, c := range cols {
 		byKey[c.key] = c
@@ -170,7 +201,7 @@ func layoutDay(set *feed.Set, d programme.Date, events []*feed.Event) pageDay {
 		if evs := items.allDay[c.key]; len(evs) > 0 {
 			cell := pageCell{Pos: template.CSS(fmt.Sprintf("grid-row:2;grid-column:%d/span %d", c.at, c.lanes))}
 			for _, ev := range evs {
-				cell.Items = append(cell.Items, newPageSession(set, ev, ""))
+				cell.Items = append(cell.Items, l.session(ev, ""))
 			}
 			day.AllDay = append(day.AllDay, cell)
 		}
@@ -181,17 +212,46 @@ func layoutDay(set *feed.Set, d programme.Date, events []*feed.Event) pageDay {
 				Pos: template.CSS(fmt.Sprintf("grid-row:%d/span %d;grid-column:1", row0+(m-gridStart)/slotMinutes, 60/slotMinutes))})
 		}
 	}
-	day.Items = placeTimed(set, items.timed, byKey, row0, gridStart, (last-gridStart)/slotMinutes)
+	day.Items = l.placeTimed(items.timed, byKey, row0, gridStart, (last-gridStart)/slotMinutes)
 	return day
+}
+
+// trackCounts counts a day's events per track, in programme order, and
+// returns the class names of the tracks it has.
+func (l *layout) trackCounts(events []*feed.Event) ([]pageCount, string) {
+	n := make([]int, len(l.set.Programme.Tracks))
+	for _, ev := range events {
+		for _, i := range l.trackIndexes(ev.Session) {
+			n[i]++
+		}
+	}
+	var counts []pageCount
+	var keys []string
+	for i, c := range n {
+		if c > 0 {
+			counts = append(counts, pageCount{I: i, Count: l.w.count(l.w.Session, c)})
+			keys = append(keys, fmt.Sprintf("k%d", i))
+		}
+	}
+	return counts, strings.Join(keys, " ")
+}
+
+// trackIndexes returns the indexes of s's tracks among the programme's,
+// each once.
+func (l *layout) trackIndexes(s *programme.Session) []int {
+	var out []int
+	for _, t := range s.Tracks {
+		if i, ok := l.track[t.ID]; ok && !slices.Contains(out, i) {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // placeItems sorts a day's events into timed items, in minutes from
 // midnight, and those without a clock time, by column.
 func placeItems(p *programme.Programme, d programme.Date, events []*feed.Event) dayItems {
-	loc := p.Location
-	if loc == nil {
-		loc = time.UTC
-	}
+	loc := zoneOf(p)
 	items := dayItems{allDay: map[string][]*feed.Event{}, used: map[string]bool{}, first: -1}
 	for _, ev := range events {
 		s := ev.Session
@@ -222,7 +282,7 @@ func placeItems(p *programme.Programme, d programme.Date, events []*feed.Event) 
 // columns returns the columns in use, in programme order: each venue, then
 // its rooms; venues or rooms that only a removed session names; sessions
 // with no venue last.
-func columns(set *feed.Set, used map[string]bool) []*column {
+func columns(set *feed.Set, used map[string]bool, elsewhere string) []*column {
 	var cols []*column
 	known := map[string]bool{}
 	for _, v := range set.Programme.Venues {
@@ -250,7 +310,7 @@ func columns(set *feed.Set, used map[string]bool) []*column {
 		cols = append(cols, &column{key: k, name: k})
 	}
 	if used[""] {
-		cols = append(cols, &column{key: "", name: "Elsewhere"})
+		cols = append(cols, &column{key: "", name: elsewhere})
 	}
 	return cols
 }
@@ -295,7 +355,7 @@ func assignLanes(timed []*timedItem, cols []*column, byKey map[string]*column) i
 // placeTimed returns the timed sessions in reading order (by start, then
 // column, so that the page reads as a list where the grid does not fit),
 // each with its place in the grid.
-func placeTimed(set *feed.Set, timed []*timedItem, byKey map[string]*column, row0, gridStart, slots int) []pageSession {
+func (l *layout) placeTimed(timed []*timedItem, byKey map[string]*column, row0, gridStart, slots int) []pageSession {
 	sort.SliceStable(timed, func(i, j int) bool {
 		if timed[i].start != timed[j].start {
 			return timed[i].start < timed[j].start
@@ -310,7 +370,7 @@ func placeTimed(set *feed.Set, timed []*timedItem, byKey map[string]*column, row
 			span = max(1, row0+slots-r)
 		}
 		pos := fmt.Sprintf("grid-row:%d/span %d;grid-column:%d", r, span, byKey[it.col].at+it.lane)
-		out = append(out, newPageSession(set, it.ev, pos))
+		out = append(out, l.session(it.ev, pos))
 	}
 	return out
 }
@@ -322,14 +382,21 @@ func minutesInto(t time.Time, d programme.Date) int {
 	return days*24*60 + t.Hour()*60 + t.Minute()
 }
 
-// pageSession describes one session for the page; pos is its place in the
+// session describes one session for the page; pos is its place in the
 // grid, empty for sessions without a clock time.
-func newPageSession(set *feed.Set, ev *feed.Event, pos string) pageSession {
+func (l *layout) session(ev *feed.Event, pos string) pageSession {
+	set := l.set
 	p := set.Programme
 	s := ev.Session
 	ps := pageSession{ID: s.ID, Key: s.UIDKey, Title: set.Text(s.Title), Subtitle: set.Text(s.Subtitle),
 		Cancelled: s.Status == programme.Cancelled || ev.Ghost, Tentative: s.Status == programme.Tentative,
-		Ghost: ev.Ghost, Link: "session/" + s.UIDKey + ".ics", When: when(p, s)}
+		Ghost: ev.Ghost, Link: "session/" + s.UIDKey + ".ics", When: l.w.when(p, s)}
+	ps.Start, ps.End = span(p, s)
+	var keys []string
+	for _, i := range l.trackIndexes(s) {
+		keys = append(keys, fmt.Sprintf("k%d", i))
+	}
+	ps.Keys = strings.Join(keys, " ")
 	if ps.Title == "" {
 		ps.Title = s.ID
 	}
@@ -364,42 +431,34 @@ func newPageSession(set *feed.Set, ev *feed.Event, pos string) pageSession {
 	return ps
 }
 
+// span returns when s is happening, as RFC 3339 instants, for the
+// script's "now / next": a session without a published end lasts, there
+// as on the grid, noEndMinutes.
+func span(p *programme.Programme, s *programme.Session) (start, end string) {
+	a, b := s.Interval(p)
+	if !s.AllDay && s.End.IsZero() {
+		b = a.Add(noEndMinutes * time.Minute)
+	}
+	loc := zoneOf(p)
+	return a.In(loc).Format(time.RFC3339), b.In(loc).Format(time.RFC3339)
+}
+
 // when says when a session is, in the programme's zone.
-func when(p *programme.Programme, s *programme.Session) string {
+func (w *words) when(p *programme.Programme, s *programme.Session) string {
 	if s.AllDay {
 		if s.EndDate.After(s.StartDate) {
-			return "All day, " + shortDate(s.StartDate) + " to " + shortDate(s.EndDate)
+			return w.AllDay + ", " + w.shortDay(s.StartDate) + " – " + w.shortDay(s.EndDate)
 		}
-		return "All day"
+		return w.AllDay
 	}
-	loc := p.Location
-	if loc == nil {
-		loc = time.UTC
-	}
+	loc := zoneOf(p)
 	start := s.Start.In(loc)
 	if s.End.IsZero() {
-		return "From " + start.Format("15:04")
+		return w.FromTime + " " + start.Format("15:04")
 	}
 	end := s.End.In(loc)
 	if programme.DateOf(end) != programme.DateOf(start) {
-		return start.Format("15:04") + "–" + end.Format("Mon 15:04")
+		return start.Format("15:04") + "–" + w.days[end.Weekday()] + " " + end.Format("15:04")
 	}
 	return start.Format("15:04") + "–" + end.Format("15:04")
-}
-
-func shortDate(d programme.Date) string { return d.In(time.UTC).Format("Mon 2 Jan") }
-
-// dateRange formats the span of a programme for people: "6–11 February
-// 2025", "28 February – 2 March 2025".
-func dateRange(a, b programme.Date) string {
-	ta, tb := a.In(time.UTC), b.In(time.UTC)
-	switch {
-	case a == b:
-		return ta.Format("Monday 2 January 2006")
-	case a.Year == b.Year && a.Month == b.Month:
-		return fmt.Sprintf("%d–%s", a.Day, tb.Format("2 January 2006"))
-	case a.Year == b.Year:
-		return ta.Format("2 January") + " – " + tb.Format("2 January 2006")
-	}
-	return ta.Format("2 January 2006") + " – " + tb.Format("2 January 2006")
 }

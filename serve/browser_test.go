@@ -16,7 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/feed/feedtest"
+	pagepkg "github.com/confcal/confcal/page"
 )
 
 // TestBrowserAgenda opens the discovery page in headless Chromium, ticks
@@ -56,6 +58,8 @@ func TestBrowserAgenda(t *testing.T) {
 	}
 	waitEval(ctx, t, b, page, `document.readyState === "complete" && !!document.getElementById("agenda-panel")`)
 
+	checkFeedLinks(ctx, t, b, page, srv.URL, set)
+
 	// Nothing ticked yet: the panel invites, the links are hidden.
 	if got := eval[bool](ctx, t, b, page, `document.getElementById("agenda-links").hidden`); !got {
 		t.Error("agenda links shown before any session is ticked")
@@ -78,11 +82,19 @@ func TestBrowserAgenda(t *testing.T) {
 	if got := eval[string](ctx, t, b, page, `document.getElementById("agenda-webcal").href`); got != "webcal://"+strings.TrimPrefix(wantLink, "http://") {
 		t.Errorf("webcal link %q", got)
 	}
-	if got := eval[string](ctx, t, b, page, `document.getElementById("agenda-google").href`); !strings.HasPrefix(got, "https://calendar.google.com/calendar/r?cid=http") {
+	if got := eval[string](ctx, t, b, page, `document.getElementById("agenda-google").href`); !strings.HasPrefix(got, "https://calendar.google.com/calendar/r?cid=webcal%3A%2F%2F") {
 		t.Errorf("Google link %q", got)
 	}
 	if got := eval[string](ctx, t, b, page, `document.getElementById("agenda-url").value`); got != link {
 		t.Errorf("copyable URL %q", got)
+	}
+	// The script builds the agenda's links as the server would, under the
+	// name the server gives the agenda's calendar.
+	want := pagepkg.LinksFor(srv.URL, "agenda.ics?session=engines,paint", set.AgendaTitle())
+	for id, want := range map[string]string{"agenda-google": want.Google, "agenda-outlook": want.Outlook, "agenda-outlook-work": want.OutlookWork} {
+		if got := eval[string](ctx, t, b, page, `document.getElementById("`+id+`").href`); got != want {
+			t.Errorf("%s:\n got %s\nwant %s", id, got, want)
+		}
 	}
 
 	// Follow the link from the page, as the browser would.
@@ -98,6 +110,9 @@ func TestBrowserAgenda(t *testing.T) {
 	}
 	if got.Status != 200 || got.Type != calendarType {
 		t.Fatalf("agenda: %d %s", got.Status, got.Type)
+	}
+	if !strings.Contains(got.Body, "\r\nNAME:"+set.AgendaTitle()+"\r\n") {
+		t.Errorf("the agenda's calendar is not named %q", set.AgendaTitle())
 	}
 	titles := summaries(t, []byte(got.Body))
 	sort.Strings(titles)
@@ -133,6 +148,35 @@ func TestBrowserAgenda(t *testing.T) {
 	}
 	if errs := b.exceptions(); len(errs) > 0 {
 		t.Errorf("script errors: %v", errs)
+	}
+}
+
+// checkFeedLinks checks that the links the script builds for each feed,
+// from the page's own address, are those the server renders when it
+// knows its address: the same URLs, the same calendar names.
+func checkFeedLinks(ctx context.Context, t *testing.T, b *browser, page, base string, set *feed.Set) {
+	t.Helper()
+	raw := eval[string](ctx, t, b, page, `JSON.stringify(Array.from(document.querySelectorAll(".act[data-feed]")).map(td => {
+		const h = c => { const a = td.querySelector("a." + c); return !a || a.hidden ? "" : a.href; };
+		return {feed: td.dataset.feed, webcal: h("w"), google: h("g"), outlook: h("o"), work: h("ow"), https: h("u")};
+	}))`)
+	var rows []struct{ Feed, Webcal, Google, Outlook, Work, HTTPS string }
+	if err := json.Unmarshal([]byte(raw), &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(set.Feeds) {
+		t.Fatalf("%d feed rows, want %d", len(rows), len(set.Feeds))
+	}
+	for _, r := range rows {
+		f := set.Feed(strings.TrimSuffix(r.Feed, ".ics"))
+		if f == nil {
+			t.Fatalf("row for an unknown feed %s", r.Feed)
+		}
+		want := pagepkg.LinksFor(base, f.Path(), f.Title)
+		got := pagepkg.Links{HTTPS: r.HTTPS, Webcal: r.Webcal, Google: r.Google, Outlook: r.Outlook, OutlookWork: r.Work, Download: f.Path()}
+		if got != want {
+			t.Errorf("%s: the script builds\n %+v\nthe server renders\n %+v", f.Path(), got, want)
+		}
 	}
 }
 

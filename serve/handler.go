@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/confcal/confcal/feed"
+	"github.com/confcal/confcal/page"
 	"github.com/confcal/confcal/programme"
 )
 
@@ -43,7 +45,8 @@ type route func(w http.ResponseWriter, r *http.Request, ed *edition) error
 //	GET /all.ics               the whole programme
 //	GET /day/DATE.ics          one day (also track, venue, room, speaker)
 //	GET /session/ID.ics        one session
-//	GET /agenda.ics?QUERY      the sessions QUERY chooses (programme.ParseQuery)
+//	GET /agenda.ics?QUERY      the sessions QUERY chooses (programme.ParseQuery); a
+//	                           browser (Accept: text/html) gets its 400s as a page
 //	GET /feeds.json            the manifest
 //	GET /healthz               what is being served, as JSON
 //
@@ -231,6 +234,8 @@ func oneLineMessage(s string) string {
 var (
 	allowGet   = []string{"GET, HEAD"}
 	textPlain  = []string{"text/plain; charset=utf-8"}
+	textHTML   = []string{"text/html; charset=utf-8"}
+	varyAccept = []string{"Accept"}
 	nosniff    = []string{"nosniff"}
 	noStore    = []string{"no-store"}
 	anyOrigin  = []string{"*"}
@@ -267,10 +272,66 @@ func (h *handler) session(w http.ResponseWriter, r *http.Request, ed *edition) e
 func (h *handler) agenda(w http.ResponseWriter, r *http.Request, ed *edition) error {
 	res, err := ed.agenda(r.URL.RawQuery)
 	if err != nil {
+		if code, msg := statusOf(err); code == http.StatusBadRequest && acceptsHTML(r.Header.Values("Accept")) {
+			body, perr := page.AgendaProblem(ed.set, errors.Is(err, programme.ErrEmptySelection), msg)
+			if perr != nil {
+				return fmt.Errorf("render the agenda problem page: %w", perr)
+			}
+			failPage(w, r, code, body)
+			return nil
+		}
 		return err
 	}
 	serveResource(w, r, ed, res)
 	return nil
+}
+
+// acceptsHTML reports whether an Accept field names text/html (with a
+// quality above zero): a browser following a link or sending the
+// discovery page's form, rather than a calendar client, which takes
+// text/calendar or anything (*/*).
+func acceptsHTML(accept []string) bool {
+	for _, field := range accept {
+		for _, r := range strings.Split(field, ",") {
+			typ, params, _ := strings.Cut(r, ";")
+			if !strings.EqualFold(strings.TrimSpace(typ), "text/html") {
+				continue
+			}
+			if !zeroQuality(params) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// zeroQuality reports whether the parameters of a media range give it
+// q=0, "not acceptable".
+func zeroQuality(params string) bool {
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			if q, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && q == 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// failPage answers code with an HTML page, for a browser: the status
+// stays an error, the page is never cached, and it depends on Accept.
+func failPage(w http.ResponseWriter, r *http.Request, code int, body []byte) {
+	hdr := w.Header()
+	hdr["Content-Type"] = textHTML
+	hdr["X-Content-Type-Options"] = nosniff
+	hdr["Cache-Control"] = noStore
+	hdr["Vary"] = varyAccept
+	hdr["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(code)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
 }
 
 type health struct {

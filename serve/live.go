@@ -460,8 +460,7 @@ func (ed *edition) agenda(rawQuery string) (*resource, error) {
 		if err != nil {
 			return nil, err
 		}
-		name := ed.set.Text(ed.set.Programme.Name)
-		f := ed.agendaSet.Render(feed.KindAgenda, canonical, "agenda", name+" · My agenda", "", events)
+		f := ed.agendaSet.Render(feed.KindAgenda, canonical, "agenda", ed.set.AgendaTitle(), "", events)
 		return ed.adhoc(f, fileName(ed.set, "agenda")), nil
 	})
 }

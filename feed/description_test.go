@@ -1,0 +1,124 @@
+package feed_test
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+
+	ics "github.com/arran4/golang-ical"
+
+	"github.com/confcal/confcal/feed"
+)
+
+// calendarDescription returns the calendar's own DESCRIPTION and
+// X-WR-CALDESC, unfolded and unescaped.
+func calendarDescription(t *testing.T, f *feed.Feed) (desc, wr string) {
+	t.Helper()
+	cal, err := ics.ParseCalendar(bytes.NewReader(f.Bytes()))
+	if err != nil {
+		t.Fatalf("%s: %v", f.Path(), err)
+	}
+	for _, p := range cal.CalendarProperties {
+		switch p.IANAToken {
+		case string(ics.PropertyDescription):
+			desc = p.Value
+		case string(ics.PropertyXWRCalDesc):
+			wr = p.Value
+		}
+	}
+	return unescape(desc), unescape(wr)
+}
+
+func unescape(s string) string {
+	return strings.NewReplacer(`\,`, ",", `\;`, ";", `\n`, "\n", `\\`, `\`).Replace(s)
+}
+
+// TestFeedDescriptions: every feed says what it holds, in the feed's
+// language; only the whole programme's feed carries the programme's own
+// description.
+func TestFeedDescriptions(t *testing.T) {
+	p := load(t, "summit")
+	progDesc := p.Description.In("en")
+	for _, tt := range []struct {
+		lang string
+		want map[string]string
+	}{
+		{"en", map[string]string{
+			"all":                           progDesc,
+			"day/2025-02-07":                "Day feed: Friday 7 February 2025 of AI Action Summit week",
+			"track/science":                 "Track feed: Science of AI Action Summit week",
+			"venue/grandpalais":             "Venue feed: Grand Palais of AI Action Summit week",
+			"room/ens-jean-jaures":          "Room feed: Amphithéâtre Jean Jaurès, École normale supérieure (ENS-PSL) of AI Action Summit week",
+			"speaker/emmanuel-macron":       "Speaker feed: Emmanuel Macron of AI Action Summit week",
+			"session/gp-day1-macron-speech": "Session feed: Closing speech of day 1 by Emmanuel Macron of AI Action Summit week",
+			"agenda":                        "Personal agenda of AI Action Summit week",
+		}},
+		{"fr", map[string]string{
+			"all":            p.Description.In("fr"),
+			"day/2025-02-07": "Flux par jour : vendredi 7 février 2025 — Semaine du Sommet pour l'action sur l'IA",
+			"track/science":  "Flux par thème : Science — Semaine du Sommet pour l'action sur l'IA",
+			"agenda":         "Agenda personnel — Semaine du Sommet pour l'action sur l'IA",
+		}},
+	} {
+		set := build(t, p, feed.Options{Lang: tt.lang})
+		for slug, want := range tt.want {
+			var f *feed.Feed
+			switch {
+			case slug == "agenda":
+				f = set.Render(feed.KindAgenda, "session=x", "agenda", "My agenda", "", set.Events[:2])
+			case strings.HasPrefix(slug, "session/"):
+				f = set.SessionFeed(set.SessionEvent(strings.TrimPrefix(slug, "session/")))
+			default:
+				f = set.Feed(slug)
+			}
+			if f == nil {
+				t.Fatalf("%s: no feed %s", tt.lang, slug)
+			}
+			desc, wr := calendarDescription(t, f)
+			if desc != want || wr != want {
+				t.Errorf("%s %s:\n DESCRIPTION  %q\n X-WR-CALDESC %q\n want %q", tt.lang, slug, desc, wr, want)
+			}
+		}
+	}
+}
+
+// TestFeedDescriptionEmpty: a programme without a description gives its
+// whole-programme feed none, and its other feeds still their own.
+func TestFeedDescriptionEmpty(t *testing.T) {
+	set := build(t, load(t, "minimal"), feed.Options{})
+	if desc, _ := calendarDescription(t, set.Feed("all")); desc != "" {
+		t.Errorf("all: DESCRIPTION %q, want none", desc)
+	}
+	for _, f := range set.Feeds[1:] {
+		if desc, _ := calendarDescription(t, f); !strings.Contains(desc, " feed: ") {
+			t.Errorf("%s: DESCRIPTION %q", f.Path(), desc)
+		}
+	}
+}
+
+// TestExampleSaysNoEndOnce: the facts a feed adds to a description (here,
+// that a session's end time was not published) are not repeated by the
+// example programme's own texts, in either of its languages.
+func TestExampleSaysNoEndOnce(t *testing.T) {
+	p := load(t, "summit")
+	for lang, phrase := range map[string]*regexp.Regexp{
+		"en": regexp.MustCompile(`(?i)end time (was )?not published`),
+		"fr": regexp.MustCompile(`(?i)heure de fin (n'a pas été publiée|non publiée)`),
+	} {
+		set := build(t, p, feed.Options{Lang: lang})
+		cal, err := ics.ParseCalendar(bytes.NewReader(set.Feed("all").Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range cal.Events() {
+			d := ev.GetProperty(ics.ComponentPropertyDescription)
+			if d == nil {
+				continue
+			}
+			if n := len(phrase.FindAllString(unescape(d.Value), -1)); n > 1 {
+				t.Errorf("%s %s says %d times that the end was not published:\n%s", lang, ev.Id(), n, unescape(d.Value))
+			}
+		}
+	}
+}
