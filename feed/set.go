@@ -404,7 +404,14 @@ func (set *Set) describe(kind Kind, what string) string {
 // the agendas it serves so, and the discovery page names them so in the
 // links it builds.
 func (set *Set) AgendaTitle() string {
-	return set.Text(set.Programme.Name) + " · " + set.words.MyAgenda
+	return AgendaTitle(set.Programme, set.Lang)
+}
+
+// AgendaTitle is the name of a personal agenda of p in lang, the name
+// Set.AgendaTitle gives it: the command line names the agendas it writes
+// so too.
+func AgendaTitle(p *programme.Programme, lang string) string {
+	return p.Name.In(lang, p.Languages...) + " · " + ics.WordsFor(lang).MyAgenda
 }
 
 // Text returns t in the set's language.

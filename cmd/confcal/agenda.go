@@ -218,11 +218,7 @@ func (r *agendaRun) title() string {
 	if r.file != nil && r.file.Name != "" {
 		return r.file.Name
 	}
-	word := "my agenda"
-	if strings.HasPrefix(r.lang, "fr") {
-		word = "mon agenda"
-	}
-	return r.p.Name.In(r.lang, r.p.Languages...) + " · " + word
+	return feed.AgendaTitle(r.p, r.lang)
 }
 
 // writeICS writes the chosen sessions as one calendar, made of the same

@@ -33,10 +33,14 @@ func newServeCmd(a *app) *cobra.Command {
 		Short: "Serve the feeds, personal agendas and a discovery page over HTTP",
 		Long: `Serve publishes the programme's feed set over HTTP, from memory:
 
-  GET /                     a page listing every feed with Subscribe (webcal://),
-                            Google Calendar, Outlook and Download links, and the
-                            programme day by day, where ticking sessions builds a
-                            personal agenda link
+  GET /                     the discovery page: the programme first, with a row
+                            of its days, a track filter and, during the event,
+                            what is on now and next; ticking sessions builds a
+                            personal agenda link. Then every feed, folded by
+                            kind, with Subscribe (webcal://), Google Calendar,
+                            Outlook.com, Outlook 365 and Download links. An
+                            agenda link that matches nothing gets a page that
+                            says so (400).
   GET /all.ics              the whole programme
   GET /day/DATE.ics         one day; likewise /track/ID.ics, /venue/ID.ics,
                             /room/VENUE-ROOM.ics and /speaker/ID.ics
