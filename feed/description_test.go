@@ -9,6 +9,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"github.com/confcal/confcal/feed"
+	"github.com/confcal/confcal/feed/feedtest"
 )
 
 // calendarDescription returns the calendar's own DESCRIPTION and
@@ -120,5 +121,22 @@ func TestExampleSaysNoEndOnce(t *testing.T) {
 				t.Errorf("%s %s says %d times that the end was not published:\n%s", lang, ev.Id(), n, unescape(d.Value))
 			}
 		}
+	}
+}
+
+// TestSessionURLTemplate: a session without a URL of its own gets the
+// programme's session_url with its id; one with its own keeps it.
+func TestSessionURLTemplate(t *testing.T) {
+	src := strings.Replace(feedtest.ServerProgramme, "refresh: 30m\n", "refresh: 30m\nsession_url: https://conf.example.org/talk/{id}/\n", 1)
+	src = strings.Replace(src, "track: art, status: cancelled}", "track: art, status: cancelled, url: https://elsewhere.example.org/old}", 1)
+	set := feedtest.BuildSet(t, src)
+	body := string(set.Feed("all").Bytes())
+	for _, want := range []string{"URL:https://conf.example.org/talk/opening/", "URL:https://conf.example.org/talk/machines/", "URL:https://elsewhere.example.org/old"} {
+		if !strings.Contains(body, want+"\r\n") {
+			t.Errorf("the whole programme's feed lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "talk/gone/") {
+		t.Error("a session's own URL was replaced by the template")
 	}
 }

@@ -84,8 +84,8 @@ func (r *renderer) event(s *programme.Session, meta Meta, ghost bool) (*Event, e
 	if s.Venue != nil && s.Venue.Geo != nil {
 		ev.SetProperty(goical.ComponentPropertyGeo, formatGeo(s.Venue.Geo))
 	}
-	if s.URL != "" {
-		ev.SetURL(s.URL)
+	if u := r.p.SessionURL(s); u != "" {
+		ev.SetURL(u)
 	}
 	for _, c := range r.categories(s) {
 		ev.AddCategory(c)

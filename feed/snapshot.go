@@ -64,7 +64,7 @@ type SnapSpeaker struct {
 // Snap takes a snapshot of s.
 func Snap(p *programme.Programme, s *programme.Session) Snapshot {
 	sn := Snapshot{ID: s.ID, UIDKey: s.UIDKey, Title: s.Title, Subtitle: s.Subtitle, Description: s.Description,
-		Zone: s.Zone(p).String(), AllDay: s.AllDay, Location: s.Location, Type: s.Type, URL: s.URL,
+		Zone: s.Zone(p).String(), AllDay: s.AllDay, Location: s.Location, Type: s.Type, URL: p.SessionURL(s),
 		Livestream: s.Livestream, Tags: s.Tags, Language: s.Language, Status: s.Status}
 	if s.AllDay {
 		sn.StartDate, sn.EndDate = s.StartDate, s.EndDate

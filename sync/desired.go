@@ -117,7 +117,7 @@ func (r fieldRenderer) fields(s *programme.Session) Fields {
 		Title:       r.text(s.Title),
 		Description: ics.Describe(r.p, s, r.lang, ""),
 		Location:    ics.Location(r.p, s, r.lang),
-		URL:         s.URL,
+		URL:         r.p.SessionURL(s),
 		Status:      "confirmed",
 	}
 	if s.Status == programme.Tentative {

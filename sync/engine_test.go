@@ -366,3 +366,17 @@ Plan: 1 to add, 0 to change, 1 to remove, 1 to keep.
 		}
 	}
 }
+
+// TestSessionURLTemplate: a pushed event links to the session's page, the
+// programme's session_url when the session has no URL of its own.
+func TestSessionURLTemplate(t *testing.T) {
+	p := testProgramme(2)
+	p.SessionURLTemplate = "https://summit.example/talk/{id}"
+	p.Sessions[1].URL = "https://elsewhere.example/s1"
+	d := build(t, p, p.Sessions, calsync.BuildOptions{})
+	for i, want := range []string{"https://summit.example/talk/s0", "https://elsewhere.example/s1"} {
+		if got := d.Items[i].Fields.URL; got != want {
+			t.Errorf("session %d: URL %q, want %q", i, got, want)
+		}
+	}
+}
