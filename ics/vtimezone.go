@@ -137,7 +137,7 @@ type Observance struct {
 // comparing offsets, not by the zone's DST flag, which is inverted for
 // Europe/Dublin.
 func Observances(loc *time.Location, from, to time.Time) []Observance {
-	start, end := from.AddDate(-1, 0, 0), to.AddDate(1, 0, 0)
+	start, end := around(from, to)
 	trs := transitions(loc, start, end)
 	name0, off0 := offsetAt(start, loc)
 	if len(trs) == 0 {
@@ -168,8 +168,29 @@ func Observances(loc *time.Location, from, to time.Time) []Observance {
 // offset in force at the start: exact for every zone, with no rule for a
 // reader to get wrong.
 func Changes(loc *time.Location, from, to time.Time) []Observance {
-	start, end := from.AddDate(-1, 0, 0), to.AddDate(1, 0, 0)
+	start, end := around(from, to)
 	return changes(loc, start, transitions(loc, start, end))
+}
+
+// The instants between which every zone's local time has a year RFC 5545
+// can write (0001 to 9999): a day in from either end, as no offset
+// reaches a day.
+var (
+	firstInstant = time.Date(1, 1, 2, 0, 0, 0, 0, time.UTC)
+	lastInstant  = time.Date(9999, 12, 30, 0, 0, 0, 0, time.UTC)
+)
+
+// around returns the span a VTIMEZONE for from to to covers: a year more
+// on either side, within the years RFC 5545 can write.
+func around(from, to time.Time) (start, end time.Time) {
+	start, end = from.AddDate(-1, 0, 0), to.AddDate(1, 0, 0)
+	if start.Before(firstInstant) {
+		start = firstInstant
+	}
+	if end.After(lastInstant) {
+		end = lastInstant
+	}
+	return start, end
 }
 
 func changes(loc *time.Location, start time.Time, trs []transition) []Observance {

@@ -66,3 +66,24 @@ func TestOffset(t *testing.T) {
 		}
 	}
 }
+
+// TestVTimezoneYearBounds: a span at the edges of the years RFC 5545 can
+// write gives observances that start within them, in zones east and
+// west of Greenwich.
+func TestVTimezoneYearBounds(t *testing.T) {
+	for _, zone := range []string{"Europe/Paris", "America/Los_Angeles", "Pacific/Kiritimati"} {
+		loc, _ := time.LoadLocation(zone)
+		for _, span := range [][2]time.Time{
+			{time.Date(1, 1, 1, 12, 0, 0, 0, loc), time.Date(1, 1, 1, 13, 0, 0, 0, loc)},
+			{time.Date(9999, 12, 31, 23, 0, 0, 0, loc), time.Date(9999, 12, 31, 23, 30, 0, 0, loc)},
+		} {
+			for _, obs := range [][]ics.Observance{ics.Observances(loc, span[0], span[1]), ics.Changes(loc, span[0], span[1])} {
+				for _, o := range obs {
+					if len(o.Start) != len("20060102T150405") || o.Start < "00010101T000000" || o.Start > "99991231T235959" {
+						t.Errorf("%s %v: observance starts %q", zone, span[0], o.Start)
+					}
+				}
+			}
+		}
+	}
+}
