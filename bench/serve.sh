@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Measures confcal serve on the synthetic 10,000-session programme, in one
 # run, with wrk on 127.0.0.1, against Go's bare net/http serving the same
-# bytes from memory (bench/baresrv: the standard library's server with
-# nothing else to do, the limit of the stack confcal serve runs on), and
+# bytes from memory, header fields included (bench/baresrv: the standard
+# library's server with nothing else to do, the limit of the stack confcal
+# serve runs on), and
 # nginx on `confcal build` output for information:
 #
 #   /all.ics and a track feed    confcal serve, net/http alone, nginx
@@ -128,7 +129,8 @@ nginx_started=1
 nginx_url=http://127.0.0.1:$nginx_port
 
 bare_port=$(free_port)
-"$tmp/bin/baresrv" -root "$tmp/public" -addr "127.0.0.1:$bare_port" >"$tmp/bare.out" 2>&1 &
+cache_control=$(curl -sfI "$confcal/all.ics" | tr -d '\r' | sed -n 's/^[Cc]ache-[Cc]ontrol: //p')
+"$tmp/bin/baresrv" -root "$tmp/public" -addr "127.0.0.1:$bare_port" -cache-control "$cache_control" >"$tmp/bare.out" 2>&1 &
 bare_pid=$!
 wait_serving "$bare_pid" "$tmp/bare.out" "$tmp/bare.out" 100
 bare_url=http://127.0.0.1:$bare_port
@@ -151,6 +153,14 @@ cmp -s <(curl -sf "$bare_url/$track") "$tmp/public/$track" ||
 	{ echo "serve.sh: bench/baresrv does not serve $track as built" >&2; exit 1; }
 [[ $(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $bare_etag" "$bare_url/$track") == 304 ]] ||
 	{ echo "serve.sh: bench/baresrv does not answer 304" >&2; exit 1; }
+# The baseline answers with the same header fields as confcal, so that the
+# ratio is confcal's own work, not the bytes on the wire.
+fields() { curl -s -o /dev/null -D - "$@" | tr -d '\r' | sed -n 's/^\([A-Za-z-]*\):.*/\L\1/p' | grep -vx date | sort | paste -sd' ' -; }
+same_fields() {
+	[[ $1 == "$2" ]] || { echo "serve.sh: bench/baresrv sends other header fields than confcal ($2, not $1)" >&2; exit 1; }
+}
+same_fields "$(fields "$confcal/$track")" "$(fields "$bare_url/$track")"
+same_fields "$(fields -H "If-None-Match: $confcal_etag" "$confcal/$track")" "$(fields -H "If-None-Match: $bare_etag" "$bare_url/$track")"
 [[ -n $nginx_etag ]] || { echo "serve.sh: nginx does not serve $track" >&2; tail -3 "$tmp/nginx/logs/error.log" >&2; exit 1; }
 [[ $(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $confcal_etag" "$confcal/$track") == 304 ]] ||
 	{ echo "serve.sh: confcal does not answer 304" >&2; exit 1; }

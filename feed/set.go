@@ -127,12 +127,20 @@ func Build(p *programme.Programme, opts Options) (*Set, error) {
 		ghost[g] = true
 	}
 	sort.SliceStable(sessions, func(i, j int) bool { return programme.Less(p, sessions[i], sessions[j]) })
-	for _, s := range sessions {
-		ev, err := r.event(s, opts.History.Meta[s.UIDKey], ghost[s])
+	// Events are rendered on every core: each depends on its session
+	// alone.
+	set.Events = make([]*Event, len(sessions))
+	errs := make([]error, len(sessions))
+	parallel(len(sessions), func(i int) {
+		s := sessions[i]
+		set.Events[i], errs[i] = r.event(s, opts.History.Meta[s.UIDKey], ghost[s])
+	})
+	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return nil, err // the first in programme order
 		}
-		set.Events = append(set.Events, ev)
+	}
+	for _, ev := range set.Events {
 		set.byUID[ev.UID] = ev
 	}
 	set.head = newHeader(p, set.Events, r)

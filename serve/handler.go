@@ -60,14 +60,13 @@ func NewHandler(live *Live, opts HandlerOptions) http.Handler {
 		opts.MaxQuery = DefaultMaxQuery
 	}
 	h := &handler{live: live, opts: opts, mux: http.NewServeMux()}
-	h.handle("GET /{$}", h.static(func(*http.Request) string { return "" }))
-	for _, name := range []string{"all.ics", "feeds.json"} {
-		h.handle("GET /"+name, h.static(func(*http.Request) string { return name }))
-	}
+	// A static resource's key is its path without the leading slash
+	// (decoded, and clean by now), which costs no allocation.
+	h.handle("GET /{$}", h.page)
+	h.handle("GET /all.ics", h.static)
+	h.handle("GET /feeds.json", h.static)
 	for _, kind := range []feed.Kind{feed.KindDay, feed.KindTrack, feed.KindVenue, feed.KindRoom, feed.KindSpeaker} {
-		h.handle("GET /"+string(kind)+"/{file}", h.static(func(r *http.Request) string {
-			return string(kind) + "/" + r.PathValue("file")
-		}))
+		h.handle("GET /"+string(kind)+"/{file}", h.static)
 	}
 	h.handle("GET /session/{file}", h.session)
 	h.handle("GET /agenda.ics", h.agenda)
@@ -98,8 +97,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, errBackslash)
 		return
 	}
-	if p := r.URL.EscapedPath(); strings.HasPrefix(p, "/") {
-		if clean := cleanPath(p); clean != p {
+	// Escaping leaves slashes and dots alone: the raw path is clean
+	// when the decoded one is, and only a path that is not needs its
+	// escaped form.
+	if p := r.URL.Path; r.URL.RawPath == "" && strings.HasPrefix(p, "/") && cleanPath(p) != p || r.URL.RawPath != "" {
+		p := r.URL.EscapedPath()
+		if clean := cleanPath(p); strings.HasPrefix(p, "/") && clean != p {
 			// One address per resource, as net/http's mux would do, in
 			// this server's own words.
 			loc := clean
@@ -244,16 +247,24 @@ var (
 	jsonType   = []string{"application/json"}
 )
 
-// static answers with the edition's resource at the path key names.
-func (h *handler) static(key func(*http.Request) string) route {
-	return func(w http.ResponseWriter, r *http.Request, ed *edition) error {
-		res := ed.static[key(r)]
-		if res == nil {
-			return errNotFound
-		}
-		serveResource(w, r, ed, res)
-		return nil
+// page answers with the edition's discovery page.
+func (h *handler) page(w http.ResponseWriter, r *http.Request, ed *edition) error {
+	res, err := ed.page.get()
+	if err != nil {
+		return err
 	}
+	serveResource(w, r, ed, res)
+	return nil
+}
+
+// static answers with the edition's resource at the request's path.
+func (h *handler) static(w http.ResponseWriter, r *http.Request, ed *edition) error {
+	res := ed.static[strings.TrimPrefix(r.URL.Path, "/")]
+	if res == nil {
+		return errNotFound
+	}
+	serveResource(w, r, ed, res)
+	return nil
 }
 
 func (h *handler) session(w http.ResponseWriter, r *http.Request, ed *edition) error {
@@ -376,7 +387,7 @@ var conditionalFields = []string{"If-Match", "If-None-Match", "If-Modified-Since
 // representation it sends. Once they are decided, they are taken off the
 // request ServeContent sees, so that it does not decide them again.
 func serveResource(w http.ResponseWriter, r *http.Request, ed *edition, res *resource) {
-	gz := res.size >= gzipMin && acceptsGzip(r.Header.Values("Accept-Encoding"))
+	gz := res.size >= gzipMin && acceptsGzip(r.Header["Accept-Encoding"])
 	hdr := w.Header()
 	// First the fields a 304 carries too (RFC 9110 §15.4.5, and
 	// Last-Modified for clients that only revalidate by date).
@@ -441,27 +452,49 @@ func serveResource(w http.ResponseWriter, r *http.Request, ed *edition, res *res
 // Both representations of res (as it is and gzipped) carry its validator,
 // so a client's ETag matches whichever it holds.
 func preconditions(r *http.Request, res *resource) int {
-	if im := r.Header.Get("If-Match"); im != "" {
+	// The keys are looked up as the server stores them, canonical, which
+	// spares the canonicalisation Header.Get does on every request.
+	if im := fieldList(r.Header["If-Match"]); im != "" {
 		if !etagListMatch(im, res, true) {
 			return http.StatusPreconditionFailed
 		}
-	} else if ius := r.Header.Get("If-Unmodified-Since"); ius != "" && !res.modified.IsZero() {
+	} else if ius := fieldFirst(r.Header["If-Unmodified-Since"]); ius != "" && !res.modified.IsZero() {
 		if t, err := http.ParseTime(ius); err == nil && res.modified.After(t) {
 			return http.StatusPreconditionFailed
 		}
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" {
+	if inm := fieldList(r.Header["If-None-Match"]); inm != "" {
 		if etagListMatch(inm, res, false) {
 			return http.StatusNotModified
 		}
 		return 0
 	}
-	if ims := r.Header.Get("If-Modified-Since"); ims != "" && !res.modified.IsZero() {
+	if ims := fieldFirst(r.Header["If-Modified-Since"]); ims != "" && !res.modified.IsZero() {
 		if t, err := http.ParseTime(ims); err == nil && !res.modified.After(t) {
 			return http.StatusNotModified
 		}
 	}
 	return 0
+}
+
+// fieldList returns the values of a list field, its lines joined (RFC 9110
+// §5.3).
+func fieldList(values []string) string {
+	switch len(values) {
+	case 0:
+		return ""
+	case 1:
+		return values[0]
+	}
+	return strings.Join(values, ", ")
+}
+
+// fieldFirst returns the first value of a field, or "".
+func fieldFirst(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	return values[0]
 }
 
 // etagListMatch reports whether the entity-tag list matches res: "*", or

@@ -96,9 +96,11 @@ func (l *Live) Version() string {
 	return ""
 }
 
-// Publish makes set the one served. Everything served as it is (the feeds,
-// feeds.json and the page) is prepared before the switch, so the first
-// request after it is as fast as any other. The set must not change
+// Publish makes set the one served. The feeds and feeds.json are prepared
+// before the switch, so the first request for them after it is as fast as
+// any other. The page, which people read rather than poll, is rendered
+// right after the switch, apart: a request for it waits for that render
+// and never gets the previous edition's. The set must not change
 // afterwards.
 func (l *Live) Publish(set *feed.Set) error {
 	l.mu.Lock()
@@ -108,6 +110,7 @@ func (l *Live) Publish(set *feed.Set) error {
 		return err
 	}
 	l.cur.Store(ed)
+	go ed.page.get()
 	return nil
 }
 
@@ -128,6 +131,7 @@ type edition struct {
 	ghosts   map[string][]*feed.Event // removed sessions by id and UID key
 	cache    *feedCache
 	cacheCtl []string
+	page     *lazyPage
 	// keep is what is left of LiveOptions.KeepBytes.
 	keep atomic.Int64
 }
@@ -189,15 +193,8 @@ func (l *Live) prepare(set *feed.Set, prev *edition) (*edition, error) {
 	}
 	ed.keep.Store(int64(l.opts.KeepBytes))
 	add("feeds.json", "application/json", "", set.ManifestJSON(), newest, true)
-	body, err := page.Render(set, l.opts.Page)
-	if err != nil {
-		return nil, fmt.Errorf("render page: %w", err)
-	}
-	add("", "text/html; charset=utf-8", "", body, newest, false)
-	if len(body) > packMin {
-		ed.static[""].pack()
-	}
 	ed.modified = newest
+	ed.page = l.lazyPage(set, ed.modified, prev, now)
 
 	sum := sha256.New()
 	for _, path := range slices.Sorted(maps.Keys(ed.static)) {
@@ -227,6 +224,73 @@ func (l *Live) prepare(set *feed.Set, prev *edition) (*edition, error) {
 		ed.known[s.ID], ed.known[s.UIDKey] = true, true
 	}
 	return ed, nil
+}
+
+// lazyPage is an edition's discovery page, rendered once, when first
+// needed.
+type lazyPage struct {
+	once   sync.Once
+	render func() (*resource, error)
+	res    atomic.Pointer[resource]
+	err    error
+}
+
+// get returns the page, rendering it on the first call; other callers
+// wait for that render.
+func (lp *lazyPage) get() (*resource, error) {
+	lp.once.Do(func() {
+		res, err := lp.render()
+		lp.err = err
+		if res != nil {
+			lp.res.Store(res)
+		}
+		lp.render = nil // and with it the previous edition's page
+	})
+	return lp.res.Load(), lp.err
+}
+
+// rendered returns the page if it has been rendered, or nil; it never
+// waits.
+func (lp *lazyPage) rendered() *resource { return lp.res.Load() }
+
+// lazyPage returns the page of set. Its Last-Modified is the newest of
+// the edition's, kept from the previous page when the bytes are the same,
+// and moved forward when they changed, as lastModified does for feeds.
+// The page is a function of the set and the options alone, so the
+// edition's version does not need its bytes.
+func (l *Live) lazyPage(set *feed.Set, modified time.Time, prev *edition, now time.Time) *lazyPage {
+	var prevPage *lazyPage
+	var prevModified time.Time
+	if prev != nil {
+		prevPage, prevModified = prev.page, prev.modified
+	}
+	return &lazyPage{render: func() (*resource, error) {
+		body, err := page.Render(set, l.opts.Page)
+		if err != nil {
+			return nil, fmt.Errorf("render page: %w", err)
+		}
+		res := newResource(body, "text/html; charset=utf-8", "", false)
+		lm := modified
+		if prevPage != nil {
+			// A previous page still rendering counts as changed.
+			old := prevPage.rendered()
+			last := prevModified
+			if old != nil {
+				last = maxTime(last, old.modified)
+			}
+			switch {
+			case old != nil && old.hash == res.hash:
+				lm = old.modified
+			case !lm.After(last):
+				lm = maxTime(now, last.Add(time.Second))
+			}
+		}
+		res.setModified(lm)
+		if len(body) > packMin {
+			res.pack()
+		}
+		return res, nil
+	}}
 }
 
 // lastModified is the Last-Modified of the resource at path: the time its
