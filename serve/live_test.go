@@ -245,3 +245,70 @@ func TestAssembledBodies(t *testing.T) {
 		}
 	}
 }
+
+// TestPageAfterSwitch: the page is rendered after the switch; a request
+// gets the current edition's page, its Last-Modified kept when its bytes
+// are the same and moved forward when they changed, even when the
+// previous edition's page was never rendered.
+func TestPageAfterSwitch(t *testing.T) {
+	now := time.Date(2025, 2, 1, 12, 0, 0, 0, time.UTC)
+	live := NewLive(LiveOptions{Now: func() time.Time { return now }})
+	page := func() *resource {
+		t.Helper()
+		res, err := live.cur.Load().page.get()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if err := live.Publish(feedtest.BuildSet(t, versioned(1))); err != nil {
+		t.Fatal(err)
+	}
+	p1 := page()
+	if got := oneVersion(t, p1.body); got != "v1" {
+		t.Fatalf("page of %s", got)
+	}
+	if err := live.Publish(feedtest.BuildSet(t, versioned(1))); err != nil {
+		t.Fatal(err)
+	}
+	if p := page(); p.hash != p1.hash || !p.modified.Equal(p1.modified) {
+		t.Errorf("same page: Last-Modified %v then %v", p1.modified, p.modified)
+	}
+	// Two editions in a row, the first one's page never asked for
+	// before the second is published (its render may still be going on).
+	now = now.Add(time.Minute)
+	for _, v := range []int{2, 3} {
+		live.mu.Lock()
+		ed, err := live.prepare(feedtest.BuildSet(t, versioned(v)), live.cur.Load())
+		live.mu.Unlock()
+		if err != nil {
+			t.Fatal(err)
+		}
+		live.cur.Store(ed)
+	}
+	p3 := page()
+	if got := oneVersion(t, p3.body); got != "v3" {
+		t.Fatalf("page of %s after publishing v3", got)
+	}
+	if !p3.modified.After(p1.modified) {
+		t.Errorf("changed page: Last-Modified %v, was %v", p3.modified, p1.modified)
+	}
+}
+
+// TestIfNoneMatchOnSeveralLines: an If-None-Match list may come as several
+// field lines (RFC 9110 §5.3); a tag on the second one matches.
+func TestIfNoneMatchOnSeveralLines(t *testing.T) {
+	live := NewLive(LiveOptions{})
+	if err := live.Publish(feedtest.BuildSet(t, feedtest.ServerProgramme)); err != nil {
+		t.Fatal(err)
+	}
+	h := NewHandler(live, HandlerOptions{})
+	etag := live.cur.Load().static["all.ics"].etag[0]
+	r, _ := http.NewRequest("GET", "/all.ics", nil)
+	r.Header["If-None-Match"] = []string{`"other"`, etag}
+	w := &discard{h: http.Header{}, code: 200}
+	h.ServeHTTP(w, r)
+	if w.code != http.StatusNotModified {
+		t.Errorf("status %d, want 304", w.code)
+	}
+}
