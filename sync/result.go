@@ -116,7 +116,27 @@ func (e *Engine) Apply(ctx context.Context, plan *Plan, opts ApplyOptions) (*Res
 			break
 		}
 	}
-	res := &Result{Calls: e.Calls()}
+	res := tally(plan, outcomes)
+	res.Calls = e.Calls()
+	var err error
+	switch {
+	case fatal != nil:
+		err = fmt.Errorf("stopped after %d of %d changes: %w", res.Done+res.Skipped+res.Failed, total, fatal)
+	case ctx.Err() != nil:
+		err = fmt.Errorf("stopped after %d of %d changes: %w", res.Done+res.Skipped+res.Failed, total, ctx.Err())
+	case res.Failed > 0:
+		err = fmt.Errorf("%d of %d changes failed", res.Failed, total)
+	}
+	if err != nil {
+		res.Error = err.Error()
+	}
+	return res, err
+}
+
+// tally lists the outcome of every step of plan that writes, in plan
+// order (NotRun for those never started), and counts them.
+func tally(plan *Plan, outcomes []*Outcome) *Result {
+	res := &Result{}
 	for i, s := range plan.Steps {
 		if !s.Writes() {
 			continue
@@ -137,19 +157,7 @@ func (e *Engine) Apply(ctx context.Context, plan *Plan, opts ApplyOptions) (*Res
 			res.NotRun++
 		}
 	}
-	var err error
-	switch {
-	case fatal != nil:
-		err = fmt.Errorf("stopped after %d of %d changes: %w", res.Done+res.Skipped+res.Failed, total, fatal)
-	case ctx.Err() != nil:
-		err = fmt.Errorf("stopped after %d of %d changes: %w", res.Done+res.Skipped+res.Failed, total, ctx.Err())
-	case res.Failed > 0:
-		err = fmt.Errorf("%d of %d changes failed", res.Failed, total)
-	}
-	if err != nil {
-		res.Error = err.Error()
-	}
-	return res, err
+	return res
 }
 
 // step carries out one step and says how it ended.

@@ -70,6 +70,35 @@ func (b *builder) event(ev *component, overridden map[string]map[time.Time]bool,
 		}
 		uids[uid]++
 	}
+	b.details(ev, s, pos, path, title)
+	if !b.times(ev, s) {
+		return
+	}
+	rrule, hasRule := ev.get("RRULE")
+	_, hasRDate := ev.get("RDATE")
+	if !hasRule && !hasRDate {
+		b.p.Sessions = append(b.p.Sessions, s)
+		return
+	}
+	starts, ok := b.expand(ev, s, rrule, hasRule)
+	if !ok {
+		return
+	}
+	skip := overridden[strings.TrimSpace(uidProp.Value)]
+	n := 0
+	for _, start := range starts {
+		if skip[start.UTC()] {
+			continue
+		}
+		b.p.Sessions = append(b.p.Sessions, occurrence(s, start, b.loc))
+		n++
+	}
+	b.r.Warnf("recurrence", pos, path, "recurring event %q expanded into %d sessions", title, n)
+}
+
+// details reads what an event says beyond its title and times: its
+// description, room, tracks, speakers, URL and status.
+func (b *builder) details(ev *component, s *programme.Session, pos programme.Pos, path, title string) {
 	if p, ok := ev.get("DESCRIPTION"); ok {
 		desc := lenient.Text(unescape(p.Value))
 		if lenient.LooksLikeHTML(desc) {
@@ -105,29 +134,6 @@ func (b *builder) event(ev *component, overridden map[string]map[time.Time]bool,
 			s.Status = programme.Tentative
 		}
 	}
-	if !b.times(ev, s) {
-		return
-	}
-	rrule, hasRule := ev.get("RRULE")
-	_, hasRDate := ev.get("RDATE")
-	if !hasRule && !hasRDate {
-		b.p.Sessions = append(b.p.Sessions, s)
-		return
-	}
-	starts, ok := b.expand(ev, s, rrule, hasRule)
-	if !ok {
-		return
-	}
-	skip := overridden[strings.TrimSpace(uidProp.Value)]
-	n := 0
-	for _, start := range starts {
-		if skip[start.UTC()] {
-			continue
-		}
-		b.p.Sessions = append(b.p.Sessions, occurrence(s, start, b.loc))
-		n++
-	}
-	b.r.Warnf("recurrence", pos, path, "recurring event %q expanded into %d sessions", title, n)
 }
 
 // occurrence returns a copy of s moved to start.
