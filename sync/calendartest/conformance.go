@@ -63,181 +63,201 @@ func Item(n int, title string) calsync.Item {
 // Run tests that a Calendar implementation keeps the promises the engine
 // relies on.
 func Run(t *testing.T, h Harness) {
+	t.Run("InsertListGet", func(t *testing.T) { testInsertListGet(t, h) })
+	t.Run("InsertTakenID", func(t *testing.T) { testInsertTakenID(t, h) })
+	t.Run("GetMissing", func(t *testing.T) { testGetMissing(t, h) })
+	t.Run("UpdateWithVersion", func(t *testing.T) { testUpdateWithVersion(t, h) })
+	t.Run("UpdateKeepsUserFields", func(t *testing.T) { testUpdateKeepsUserFields(t, h) })
+	t.Run("Delete", func(t *testing.T) { testDelete(t, h) })
+	t.Run("ListMany", func(t *testing.T) { testListMany(t, h) })
+}
+
+func testInsertListGet(t *testing.T, h Harness) {
 	ctx := context.Background()
-	t.Run("InsertListGet", func(t *testing.T) {
-		cal := h.New(t)
-		var items []calsync.Item
-		for n := 1; n <= 6; n++ {
-			it := Item(n, fmt.Sprintf("Session %d", n))
-			items = append(items, it)
-			r, err := cal.Insert(ctx, it)
-			if err != nil {
-				t.Fatalf("insert %d: %v", n, err)
-			}
-			checkRemote(t, "insert", r, it)
-		}
-		have, err := cal.List(ctx, Owner)
+	cal := h.New(t)
+	var items []calsync.Item
+	for n := 1; n <= 6; n++ {
+		it := Item(n, fmt.Sprintf("Session %d", n))
+		items = append(items, it)
+		r, err := cal.Insert(ctx, it)
 		if err != nil {
-			t.Fatalf("list: %v", err)
+			t.Fatalf("insert %d: %v", n, err)
 		}
-		got := live(have)
-		for _, it := range items {
-			r, ok := got[it.ID]
-			if !ok {
-				t.Fatalf("list: event %s missing", it.ID)
-			}
-			checkRemote(t, "list", r, it)
-			g, err := cal.Get(ctx, it.ID)
-			if err != nil {
-				t.Fatalf("get %s: %v", it.ID, err)
-			}
-			checkRemote(t, "get", g, it)
+		checkRemote(t, "insert", r, it)
+	}
+	have, err := cal.List(ctx, Owner)
+	if err != nil {
+		t.Fatalf("list: %v", err)
+	}
+	got := live(have)
+	for _, it := range items {
+		r, ok := got[it.ID]
+		if !ok {
+			t.Fatalf("list: event %s missing", it.ID)
 		}
-	})
-	t.Run("InsertTakenID", func(t *testing.T) {
-		cal := h.New(t)
-		it := Item(1, "Twice")
-		mustInsert(t, cal, it)
-		if _, err := cal.Insert(ctx, it); !calsync.IsKind(err, calsync.Exists) {
-			t.Fatalf("second insert: got %v, want an error of kind exists", err)
-		}
-	})
-	t.Run("GetMissing", func(t *testing.T) {
-		cal := h.New(t)
-		if _, err := cal.Get(ctx, Item(99, "x").ID); !calsync.IsKind(err, calsync.NotFound) {
-			t.Fatalf("get missing: got %v, want not found", err)
-		}
-	})
-	t.Run("UpdateWithVersion", func(t *testing.T) {
-		cal := h.New(t)
-		it := Item(2, "Before")
-		first := mustInsert(t, cal, it)
-		changed := Item(2, "After")
-		changed.Fields.Location = "Main stage"
-		changed.Marker.Hash = changed.Fields.Hash()
-		second, err := cal.Update(ctx, changed, first)
-		if err != nil {
-			t.Fatalf("update: %v", err)
-		}
-		checkRemote(t, "update", second, changed)
-		if first.Version != "" && first.Version == second.Version {
-			t.Errorf("update kept version %q", first.Version)
-		}
-		if first.Version != "" {
-			if _, err := cal.Update(ctx, Item(2, "Stale"), first); !calsync.IsKind(err, calsync.Precondition) {
-				t.Fatalf("update with a stale version: got %v, want precondition failed", err)
-			}
-		}
+		checkRemote(t, "list", r, it)
 		g, err := cal.Get(ctx, it.ID)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("get %s: %v", it.ID, err)
 		}
-		checkRemote(t, "get after update", g, changed)
-	})
-	t.Run("UpdateKeepsUserFields", func(t *testing.T) {
-		if h.SetNotes == nil {
-			t.Skip("the harness cannot edit as a user")
+		checkRemote(t, "get", g, it)
+	}
+}
+
+func testInsertTakenID(t *testing.T, h Harness) {
+	ctx := context.Background()
+	cal := h.New(t)
+	it := Item(1, "Twice")
+	mustInsert(t, cal, it)
+	if _, err := cal.Insert(ctx, it); !calsync.IsKind(err, calsync.Exists) {
+		t.Fatalf("second insert: got %v, want an error of kind exists", err)
+	}
+}
+
+func testGetMissing(t *testing.T, h Harness) {
+	ctx := context.Background()
+	cal := h.New(t)
+	if _, err := cal.Get(ctx, Item(99, "x").ID); !calsync.IsKind(err, calsync.NotFound) {
+		t.Fatalf("get missing: got %v, want not found", err)
+	}
+}
+
+func testUpdateWithVersion(t *testing.T, h Harness) {
+	ctx := context.Background()
+	cal := h.New(t)
+	it := Item(2, "Before")
+	first := mustInsert(t, cal, it)
+	changed := Item(2, "After")
+	changed.Fields.Location = "Main stage"
+	changed.Marker.Hash = changed.Fields.Hash()
+	second, err := cal.Update(ctx, changed, first)
+	if err != nil {
+		t.Fatalf("update: %v", err)
+	}
+	checkRemote(t, "update", second, changed)
+	if first.Version != "" && first.Version == second.Version {
+		t.Errorf("update kept version %q", first.Version)
+	}
+	if first.Version != "" {
+		if _, err := cal.Update(ctx, Item(2, "Stale"), first); !calsync.IsKind(err, calsync.Precondition) {
+			t.Fatalf("update with a stale version: got %v, want precondition failed", err)
 		}
-		cal := h.New(t)
-		it := Item(3, "Notes")
-		mustInsert(t, cal, it)
-		h.SetNotes(t, cal, it.ID, "bring a laptop")
-		var before string
-		if h.UserFields != nil {
-			before = h.UserFields(t, cal, it.ID)
+	}
+	g, err := cal.Get(ctx, it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRemote(t, "get after update", g, changed)
+}
+
+func testUpdateKeepsUserFields(t *testing.T, h Harness) {
+	ctx := context.Background()
+	if h.SetNotes == nil {
+		t.Skip("the harness cannot edit as a user")
+	}
+	cal := h.New(t)
+	it := Item(3, "Notes")
+	mustInsert(t, cal, it)
+	h.SetNotes(t, cal, it.ID, "bring a laptop")
+	var before string
+	if h.UserFields != nil {
+		before = h.UserFields(t, cal, it.ID)
+	}
+	cur, err := cal.Get(ctx, it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur.Notes != "bring a laptop" {
+		t.Fatalf("notes read back as %q", cur.Notes)
+	}
+	changed := Item(3, "Notes, moved")
+	changed.Marker.Hash = changed.Fields.Hash()
+	if _, err := cal.Update(ctx, changed, cur); err != nil {
+		t.Fatalf("update: %v", err)
+	}
+	after, err := cal.Get(ctx, it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Notes != "bring a laptop" {
+		t.Errorf("update lost the notes: %q", after.Notes)
+	}
+	if h.UserFields != nil {
+		if got := h.UserFields(t, cal, it.ID); got != before {
+			t.Errorf("update changed the user's fields: %s, was %s", got, before)
 		}
-		cur, err := cal.Get(ctx, it.ID)
-		if err != nil {
-			t.Fatal(err)
+	}
+}
+
+func testDelete(t *testing.T, h Harness) {
+	ctx := context.Background()
+	cal := h.New(t)
+	it := Item(4, "Doomed")
+	r := mustInsert(t, cal, it)
+	if r.Version != "" {
+		stale := r
+		stale.Version = r.Version + "x"
+		if err := cal.Delete(ctx, stale); !calsync.IsKind(err, calsync.Precondition) {
+			t.Fatalf("delete with a stale version: got %v, want precondition failed", err)
 		}
-		if cur.Notes != "bring a laptop" {
-			t.Fatalf("notes read back as %q", cur.Notes)
+	}
+	if err := cal.Delete(ctx, r); err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	if err := cal.Delete(ctx, r); !calsync.IsKind(err, calsync.NotFound) && !calsync.IsKind(err, calsync.Gone) {
+		t.Fatalf("second delete: got %v, want not found or gone", err)
+	}
+	have, err := cal.List(ctx, Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := live(have)[it.ID]; ok {
+		t.Fatalf("list still shows the deleted event as live")
+	}
+	g, err := cal.Get(ctx, it.ID)
+	if err == nil && !g.Deleted {
+		t.Fatalf("get after delete: a live event")
+	}
+	if err != nil && !calsync.IsKind(err, calsync.NotFound) {
+		t.Fatalf("get after delete: %v", err)
+	}
+	// Inserting the id again either works (the id is free) or
+	// reports it taken; then an update brings the event back.
+	_, err = cal.Insert(ctx, it)
+	switch {
+	case err == nil:
+	case calsync.IsKind(err, calsync.Exists):
+		tomb, gerr := cal.Get(ctx, it.ID)
+		if gerr != nil {
+			t.Fatalf("get tombstone: %v", gerr)
 		}
-		changed := Item(3, "Notes, moved")
-		changed.Marker.Hash = changed.Fields.Hash()
-		if _, err := cal.Update(ctx, changed, cur); err != nil {
-			t.Fatalf("update: %v", err)
+		if _, err := cal.Update(ctx, it, tomb); err != nil {
+			t.Fatalf("restore by update: %v", err)
 		}
-		after, err := cal.Get(ctx, it.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if after.Notes != "bring a laptop" {
-			t.Errorf("update lost the notes: %q", after.Notes)
-		}
-		if h.UserFields != nil {
-			if got := h.UserFields(t, cal, it.ID); got != before {
-				t.Errorf("update changed the user's fields: %s, was %s", got, before)
-			}
-		}
-	})
-	t.Run("Delete", func(t *testing.T) {
-		cal := h.New(t)
-		it := Item(4, "Doomed")
-		r := mustInsert(t, cal, it)
-		if r.Version != "" {
-			stale := r
-			stale.Version = r.Version + "x"
-			if err := cal.Delete(ctx, stale); !calsync.IsKind(err, calsync.Precondition) {
-				t.Fatalf("delete with a stale version: got %v, want precondition failed", err)
-			}
-		}
-		if err := cal.Delete(ctx, r); err != nil {
-			t.Fatalf("delete: %v", err)
-		}
-		if err := cal.Delete(ctx, r); !calsync.IsKind(err, calsync.NotFound) && !calsync.IsKind(err, calsync.Gone) {
-			t.Fatalf("second delete: got %v, want not found or gone", err)
-		}
-		have, err := cal.List(ctx, Owner)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, ok := live(have)[it.ID]; ok {
-			t.Fatalf("list still shows the deleted event as live")
-		}
-		g, err := cal.Get(ctx, it.ID)
-		if err == nil && !g.Deleted {
-			t.Fatalf("get after delete: a live event")
-		}
-		if err != nil && !calsync.IsKind(err, calsync.NotFound) {
-			t.Fatalf("get after delete: %v", err)
-		}
-		// Inserting the id again either works (the id is free) or
-		// reports it taken; then an update brings the event back.
-		_, err = cal.Insert(ctx, it)
-		switch {
-		case err == nil:
-		case calsync.IsKind(err, calsync.Exists):
-			tomb, gerr := cal.Get(ctx, it.ID)
-			if gerr != nil {
-				t.Fatalf("get tombstone: %v", gerr)
-			}
-			if _, err := cal.Update(ctx, it, tomb); err != nil {
-				t.Fatalf("restore by update: %v", err)
-			}
-		default:
-			t.Fatalf("insert after delete: %v", err)
-		}
-		g, err = cal.Get(ctx, it.ID)
-		if err != nil || g.Deleted {
-			t.Fatalf("after restoring: %v, deleted %v", err, g.Deleted)
-		}
-		checkRemote(t, "restored", g, it)
-	})
-	t.Run("ListMany", func(t *testing.T) {
-		cal := h.New(t)
-		const n = 40
-		for i := 1; i <= n; i++ {
-			mustInsert(t, cal, Item(100+i, fmt.Sprintf("Many %d", i)))
-		}
-		have, err := cal.List(ctx, Owner)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := len(live(have)); got != n {
-			t.Fatalf("list returned %d live events, want %d", got, n)
-		}
-	})
+	default:
+		t.Fatalf("insert after delete: %v", err)
+	}
+	g, err = cal.Get(ctx, it.ID)
+	if err != nil || g.Deleted {
+		t.Fatalf("after restoring: %v, deleted %v", err, g.Deleted)
+	}
+	checkRemote(t, "restored", g, it)
+}
+
+func testListMany(t *testing.T, h Harness) {
+	ctx := context.Background()
+	cal := h.New(t)
+	const n = 40
+	for i := 1; i <= n; i++ {
+		mustInsert(t, cal, Item(100+i, fmt.Sprintf("Many %d", i)))
+	}
+	have, err := cal.List(ctx, Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(live(have)); got != n {
+		t.Fatalf("list returned %d live events, want %d", got, n)
+	}
 }
 
 func mustInsert(t *testing.T, cal calsync.Calendar, it calsync.Item) calsync.Remote {
