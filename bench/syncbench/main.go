@@ -114,6 +114,12 @@ func run(confcal string, n, changes int, latency time.Duration, rate float64, wo
 	changed.wantWrite, changed.wantGets, changed.wantPosts, changed.paced = changes, (n+2499)/2500, 0, true
 	results = append(results, changed)
 
+	return report(results, rate)
+}
+
+// report prints one line per run and checks each against its targets:
+// exact request counts, and paced runs within 10% of requests / rate.
+func report(results []scenario, rate float64) error {
 	fmt.Printf("%-14s %5s %5s %5s %6s %6s %10s %10s %10s %6s\n", "run", "GET", "POST", "PUT", "DELETE", "writes", "wall", "requests", "bound", "ratio")
 	failed := 0
 	var notes []string
