@@ -378,3 +378,19 @@ func TestParseMinutesIsTimeParse(t *testing.T) {
 		}
 	}
 }
+
+// The domain of UIDs defaults to the programme URL's host only when that
+// host is a domain name the domain field itself would accept.
+func TestDefaultDomainIsADomainName(t *testing.T) {
+	for url, want := range map[string]string{
+		"https://summit.example.org/programme": "summit.example.org",
+		"http://!":                             "confcal.invalid",
+		"http://[::1]:8080/":                   "confcal.invalid",
+		"":                                     "confcal.invalid",
+	} {
+		p := &Programme{ID: "t", URL: url}
+		if got := defaultDomain(p); got != want {
+			t.Errorf("URL %q: domain %q, want %q", url, got, want)
+		}
+	}
+}

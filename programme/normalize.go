@@ -37,7 +37,9 @@ func Normalize(p *Programme) {
 }
 
 func defaultDomain(p *Programme) string {
-	if u, err := url.Parse(p.URL); err == nil && u.Hostname() != "" {
+	// A host that is not a domain name (a typo, an IPv6 literal) would
+	// make UIDs that the programme's own domain field refuses.
+	if u, err := url.Parse(p.URL); err == nil && domainPattern.MatchString(u.Hostname()) {
 		return u.Hostname()
 	}
 	return "confcal.invalid"
