@@ -93,9 +93,12 @@ func (s *Store) Path() string { return s.path }
 // Reconcile compares p with what the store remembers, as of now: new
 // sessions are recorded, changed ones get a higher SEQUENCE and a new
 // LAST-MODIFIED, and sessions gone from p become cancelled ghosts, kept
-// until p has ended. It updates the store in memory; call Save to keep it.
+// until p has ended. Occurrences of a repeated session first take the UID
+// keys they were published with (their UIDKey may change). It updates the
+// store in memory; call Save to keep it.
 func (s *Store) Reconcile(p *programme.Programme, now time.Time) (*History, error) {
 	now = now.UTC().Truncate(time.Second)
+	rekeyRepeats(p, s.file.Sessions)
 	h := &History{Meta: make(map[string]Meta, len(p.Sessions))}
 	present := make(map[string]bool, len(p.Sessions))
 	// A new store takes the programme's own "updated" time for every

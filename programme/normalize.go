@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -100,6 +101,9 @@ func assignUIDKeys(p *Programme) {
 		byID[s.ID] = append(byID[s.ID], s)
 	}
 	for id, group := range byID {
+		for _, s := range group {
+			s.keyBase = id
+		}
 		if len(group) == 1 {
 			group[0].UIDKey = id
 			continue
@@ -116,7 +120,7 @@ func assignUIDKeys(p *Programme) {
 			key := id
 			if i > 0 {
 				a, _ := s.Interval(p)
-				key = id + "-" + a.UTC().Format("20060102T1504")
+				key = RepeatKey(id, a)
 			}
 			for n := 2; seen[key]; n++ {
 				key = fmt.Sprintf("%s-%d", key, n)
@@ -125,6 +129,12 @@ func assignUIDKeys(p *Programme) {
 			s.UIDKey = key
 		}
 	}
+}
+
+// RepeatKey returns the UID key of an occurrence of the repeated id base
+// that starts at start: the id and the start in UTC, 20060102T1504.
+func RepeatKey(base string, start time.Time) string {
+	return base + "-" + start.UTC().Format("20060102T1504")
 }
 
 // Slugify turns a name into a lowercase ASCII id: "Éric Lombard" becomes

@@ -112,6 +112,8 @@ type Session struct {
 	// key its source's guid made) or a source repeats one ID at several
 	// times; then each occurrence gets its own stable key.
 	UIDKey string
+	// keyBase is the id UIDKey was made from when the source gave none.
+	keyBase string
 
 	Title       Text
 	Subtitle    Text
@@ -150,6 +152,13 @@ type Pos struct {
 	Line   int
 	Column int
 }
+
+// KeyBase returns the id the session's UID key was made from when its
+// source gave none: the key is then the id itself, or for a later
+// occurrence of a repeated id the id and its start time. It is "" when the
+// source gave the key (a uid field). A history of earlier builds uses it
+// to give each occurrence the key it was first published with.
+func (s *Session) KeyBase() string { return s.keyBase }
 
 // Zone returns the location the session's local times are in.
 func (s *Session) Zone(p *Programme) *time.Location {
