@@ -80,38 +80,14 @@ func run(args []string, stdout io.Writer) error {
 	fmt.Fprintf(out, "load_ms %.1f\n", ms(loadTime))
 	fmt.Fprintf(out, "load_rss_mb %.1f\n", loadPeak)
 
-	// The builds take turns, so that all see the same machine.
-	var whole, set, site, rebuild runs
-	for range *n {
-		for _, r := range []struct {
-			runs  *runs
-			dir   string
-			fresh bool
-			opts  feed.Options
-			out   feed.ExportOptions
-		}{
-			{&whole, "whole", true, feed.Options{OnlyAll: true}, feed.ExportOptions{FeedsOnly: true}},
-			{&set, "set", true, feed.Options{}, feed.ExportOptions{FeedsOnly: true}},
-			{&site, "site", true, feed.Options{}, feed.ExportOptions{}},
-			{&rebuild, "site", false, feed.Options{}, feed.ExportOptions{}},
-		} {
-			dir := filepath.Join(*dir, r.dir)
-			if r.fresh {
-				if err := os.RemoveAll(dir); err != nil {
-					return err
-				}
-			}
-			unix.Sync()
-			runtime.GC()
-			if err := r.runs.time(func() (time.Time, error) { return build(p, dir, r.opts, r.out) }); err != nil {
-				return err
-			}
-		}
+	whole, set, site, rebuild, err := timeBuilds(p, *dir, *n)
+	if err != nil {
+		return err
 	}
 	for _, r := range []struct {
 		key  string
 		runs *runs
-	}{{"whole", &whole}, {"set", &set}, {"site", &site}, {"rebuild", &rebuild}} {
+	}{{"whole", whole}, {"set", set}, {"site", site}, {"rebuild", rebuild}} {
 		fmt.Fprintf(out, "%s_ms %.1f\n", r.key, ms(median(r.runs.total)))
 		fmt.Fprintf(out, "%s_build_ms %.1f\n", r.key, ms(median(r.runs.build)))
 		fmt.Fprintf(out, "%s_cpu_ms %.1f\n", r.key, ms(median(r.runs.cpu)))
@@ -125,6 +101,39 @@ func run(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(out, "peak_rss_mb %.1f\n", peak)
 	return nil
+}
+
+// timeBuilds runs each kind of build n times into dir: the builds take
+// turns, so that all see the same machine.
+func timeBuilds(p *programme.Programme, dir string, n int) (whole, set, site, rebuild *runs, err error) {
+	whole, set, site, rebuild = new(runs), new(runs), new(runs), new(runs)
+	for range n {
+		for _, r := range []struct {
+			runs  *runs
+			dir   string
+			fresh bool
+			opts  feed.Options
+			out   feed.ExportOptions
+		}{
+			{whole, "whole", true, feed.Options{OnlyAll: true}, feed.ExportOptions{FeedsOnly: true}},
+			{set, "set", true, feed.Options{}, feed.ExportOptions{FeedsOnly: true}},
+			{site, "site", true, feed.Options{}, feed.ExportOptions{}},
+			{rebuild, "site", false, feed.Options{}, feed.ExportOptions{}},
+		} {
+			dir := filepath.Join(dir, r.dir)
+			if r.fresh {
+				if err := os.RemoveAll(dir); err != nil {
+					return nil, nil, nil, nil, err
+				}
+			}
+			unix.Sync()
+			runtime.GC()
+			if err := r.runs.time(func() (time.Time, error) { return build(p, dir, r.opts, r.out) }); err != nil {
+				return nil, nil, nil, nil, err
+			}
+		}
+	}
+	return whole, set, site, rebuild, nil
 }
 
 // runs collects the durations of repeated builds: the whole run, the
