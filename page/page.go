@@ -26,6 +26,11 @@ type Options struct {
 	// server's /agenda.ics: a checkbox on each session and the links of
 	// the agenda they make.
 	Live bool
+	// SyncStart, when set, adds a "Sync to Google Calendar" button
+	// beside the links of every feed and of the agenda builder: a link to
+	// SyncStart (relative to the page) with the feed's path as feed=PATH,
+	// or the agenda's selection as its query.
+	SyncStart string
 }
 
 type pageFeed struct {
@@ -71,6 +76,8 @@ type pageData struct {
 	Base     string
 	Absolute bool
 	Live     bool
+	// SyncStart is Options.SyncStart: "" shows no sync button.
+	SyncStart string
 	// AgendaName is the name of a personal agenda, as the server's
 	// calendar says it, for the links the script builds.
 	AgendaName    string
@@ -106,7 +113,7 @@ func Render(set *feed.Set, opts Options) ([]byte, error) {
 		base, opts.Guessed = set.BaseURL(), false
 	}
 	d := pageData{W: w, ID: p.ID, Name: m.Programme.Name, Description: set.Text(p.Description), URL: p.URL,
-		Zone: p.TimeZone, Absolute: base != "", Live: opts.Live, Sessions: w.count(w.Session, len(p.Sessions)),
+		Zone: p.TimeZone, Absolute: base != "", Live: opts.Live, SyncStart: opts.SyncStart, Sessions: w.count(w.Session, len(p.Sessions)),
 		AgendaName: set.AgendaTitle(), GoogleFromURL: GoogleFromURL}
 	if !opts.Guessed {
 		d.Base = base

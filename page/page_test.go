@@ -2,6 +2,7 @@ package page
 
 import (
 	"bytes"
+	"html"
 	"html/template"
 	"net/url"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/feed/feedtest"
 	"github.com/confcal/confcal/programme"
 )
@@ -138,6 +140,58 @@ func TestPageLinks(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Errorf("no %q", want)
 		}
+	}
+}
+
+// With the attendee sync on, every feed and the agenda panel get a "Sync
+// to Google Calendar" button; without it, none.
+func TestPageSyncButton(t *testing.T) {
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
+	off, err := Render(set, Options{BaseURL: "https://cal.example.org/conf/", Live: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(off), "Sync to Google Calendar") || strings.Contains(string(off), "sync/google") {
+		t.Error("a sync button without the attendee sync")
+	}
+	on, err := Render(set, Options{BaseURL: "https://cal.example.org/conf/", Live: true, SyncStart: "sync/google/start"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(on)
+	linked := map[string]bool{}
+	for _, m := range regexp.MustCompile(`<a class="sg" href="([^"]+)"`).FindAllStringSubmatch(s, -1) {
+		u, err := url.Parse(html.UnescapeString(m[1]))
+		if err != nil || u.Path != "sync/google/start" {
+			t.Errorf("sync link %q", m[1])
+			continue
+		}
+		linked[u.Query().Get("feed")] = true
+	}
+	for _, f := range set.Feeds {
+		if !linked[f.Path()] {
+			t.Errorf("%s: no sync button", f.Path())
+		}
+	}
+	for _, want := range []string{
+		`<a id="agenda-sync" data-start="sync/google/start"`,
+		// Without JavaScript the agenda form itself goes to the sign-in.
+		`<button type="submit" formaction="sync/google/start"`,
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("no %s", want)
+		}
+	}
+	frSet, err := feed.Build(feedtest.Decode(t, feedtest.ServerProgramme), feed.Options{Lang: "fr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr, err := Render(frSet, Options{Live: true, SyncStart: "sync/google/start"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(fr), "Synchroniser avec Google Agenda") {
+		t.Error("the French page does not say Synchroniser avec Google Agenda")
 	}
 }
 

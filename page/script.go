@@ -162,6 +162,8 @@ const pageScript = `(function () {
     $("agenda-outlook").href = l.o;
     $("agenda-outlook-work").href = l.ow;
     $("agenda-download").href = u;
+    var sync = $("agenda-sync");
+    if (sync) sync.href = new URL(sync.dataset.start, root).href + "?session=" + ids.map(encodeURIComponent).join(",");
     $("agenda-url").value = u;
     $("agenda-copied").textContent = "";
   }

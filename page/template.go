@@ -122,10 +122,10 @@ summary{cursor:pointer;font-weight:600;padding:.45rem 0}summary .mute{font-weigh
 <p id="agenda-none">{{.W.AgendaNone}}</p>
 <div id="agenda-links" hidden>
 <p><strong id="agenda-count"></strong></p>
-<p><a id="agenda-webcal">{{.W.Webcal}}</a><a id="agenda-google">{{.W.Google}}</a><a id="agenda-outlook" title="{{.W.OutlookTitle}}">{{.W.Outlook}}</a><a id="agenda-outlook-work" title="{{.W.OutlookWorkTitle}}">{{.W.OutlookWork}}</a><a id="agenda-download" download>{{.W.Download}}</a><button type="button" id="agenda-clear">{{.W.Clear}}</button></p>
+<p><a id="agenda-webcal">{{.W.Webcal}}</a><a id="agenda-google">{{.W.Google}}</a><a id="agenda-outlook" title="{{.W.OutlookTitle}}">{{.W.Outlook}}</a><a id="agenda-outlook-work" title="{{.W.OutlookWorkTitle}}">{{.W.OutlookWork}}</a><a id="agenda-download" download>{{.W.Download}}</a>{{if .SyncStart}}<a id="agenda-sync" data-start="{{.SyncStart}}" title="{{.W.SyncGoogleTitle}}">{{.W.SyncGoogle}}</a>{{end}}<button type="button" id="agenda-clear">{{.W.Clear}}</button></p>
 <p><label for="agenda-url">{{.W.AgendaLink}}</label> <span class="mute">({{.W.AgendaFromURL}}<a href="{{.GoogleFromURL}}">{{.W.FromURL}}</a>{{.W.FromURLEnd}})</span><br><input type="url" id="agenda-url" readonly> <button type="button" id="agenda-copy">{{.W.Copy}}</button> <span id="agenda-copied" role="status"></span></p>
 </div>
-<noscript><button type="submit">{{.W.DownloadAgenda}}</button></noscript>
+<noscript><button type="submit">{{.W.DownloadAgenda}}</button>{{if .SyncStart}} <button type="submit" formaction="{{.SyncStart}}" title="{{.W.SyncGoogleTitle}}">{{.W.SyncGoogle}}</button>{{end}}</noscript>
 </div>
 </form>{{end}}
 </section>
@@ -136,7 +136,7 @@ summary{cursor:pointer;font-weight:600;padding:.45rem 0}summary .mute{font-weigh
 <summary>{{.Title}} <span class="mute">({{len .Feeds}})</span></summary>
 <ul class="feeds">
 {{range .Feeds}}<li><span>{{with .Colour}}<span class="sw" style="--t:{{.}}"></span>{{end}}{{.Title}}</span><span class="n">{{.Count}}</span>
-<span class="act" data-feed="{{.Path}}" data-name="{{.Name}}"><a class="w"{{if $.Absolute}} href="{{.Links.Webcal}}"{{else}} hidden{{end}}>{{$.W.Webcal}}</a><a class="g"{{if $.Absolute}} href="{{.Links.Google}}"{{else}} hidden{{end}}>{{$.W.Google}}</a><a class="o" title="{{$.W.OutlookTitle}}"{{if $.Absolute}} href="{{.Links.Outlook}}"{{else}} hidden{{end}}>{{$.W.Outlook}}</a><a class="ow" title="{{$.W.OutlookWorkTitle}}"{{if $.Absolute}} href="{{.Links.OutlookWork}}"{{else}} hidden{{end}}>{{$.W.OutlookWork}}</a><a class="d" href="{{.Links.Download}}" download>{{$.W.Download}}</a><a class="u"{{if $.Absolute}} href="{{.Links.HTTPS}}"{{else}} hidden{{end}}>{{$.W.Address}}</a></span></li>
+<span class="act" data-feed="{{.Path}}" data-name="{{.Name}}"><a class="w"{{if $.Absolute}} href="{{.Links.Webcal}}"{{else}} hidden{{end}}>{{$.W.Webcal}}</a><a class="g"{{if $.Absolute}} href="{{.Links.Google}}"{{else}} hidden{{end}}>{{$.W.Google}}</a><a class="o" title="{{$.W.OutlookTitle}}"{{if $.Absolute}} href="{{.Links.Outlook}}"{{else}} hidden{{end}}>{{$.W.Outlook}}</a><a class="ow" title="{{$.W.OutlookWorkTitle}}"{{if $.Absolute}} href="{{.Links.OutlookWork}}"{{else}} hidden{{end}}>{{$.W.OutlookWork}}</a><a class="d" href="{{.Links.Download}}" download>{{$.W.Download}}</a><a class="u"{{if $.Absolute}} href="{{.Links.HTTPS}}"{{else}} hidden{{end}}>{{$.W.Address}}</a>{{if $.SyncStart}}<a class="sg" href="{{$.SyncStart}}?feed={{.Path}}" title="{{$.W.SyncGoogleTitle}}">{{$.W.SyncGoogle}}</a>{{end}}</span></li>
 {{end}}</ul>
 </details>
 {{end}}</section>

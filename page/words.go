@@ -26,6 +26,7 @@ type words struct {
 	TickIntro, AgendaNone, AgendaLink       string
 	AgendaFromURL, FromURLEnd, Clear, Copy  string
 	DownloadAgenda, YourAgenda              string
+	SyncGoogle, SyncGoogleTitle             string
 	Cancelled, Tentative, AddToCalendar     string
 	NoSessions, MadeWith, AllDay, Elsewhere string
 	FromTime, DayFeed                       string
@@ -58,6 +59,7 @@ var wordsByLang = map[string]*words{
 		AgendaNone:    "Your agenda: tick sessions above to build it.", AgendaLink: "Link to your agenda",
 		AgendaFromURL: "to paste on Google's ", FromURLEnd: " page if its button fails",
 		Clear: "Clear", Copy: "Copy", DownloadAgenda: "Download my agenda", YourAgenda: "Your agenda",
+		SyncGoogle: "Sync to Google Calendar", SyncGoogleTitle: "Sign in with Google: these sessions go into a calendar of your own, kept up to date within minutes of every change",
 		Cancelled: "Cancelled", Tentative: "To be confirmed", AddToCalendar: "Add to calendar",
 		NoSessions: "The programme has no sessions yet.", MadeWith: "made with confcal",
 		AllDay: "All day", Elsewhere: "Elsewhere", FromTime: "From", DayFeed: "Download the calendar of this day",
@@ -87,6 +89,7 @@ var wordsByLang = map[string]*words{
 		AgendaNone:    "Votre agenda : cochez des séances ci-dessus pour le composer.", AgendaLink: "Lien vers votre agenda",
 		AgendaFromURL: "à coller sur la page ", FromURLEnd: " de Google si son bouton échoue",
 		Clear: "Effacer", Copy: "Copier", DownloadAgenda: "Télécharger mon agenda", YourAgenda: "Votre agenda",
+		SyncGoogle: "Synchroniser avec Google Agenda", SyncGoogleTitle: "Connectez-vous avec Google : ces sessions vont dans un agenda à vous, tenu à jour quelques minutes après chaque changement",
 		Cancelled: "Annulé", Tentative: "À confirmer", AddToCalendar: "Ajouter à l'agenda",
 		NoSessions: "Le programme n'a pas encore de séances.", MadeWith: "fait avec confcal",
 		AllDay: "Toute la journée", Elsewhere: "Ailleurs", FromTime: "À partir de", DayFeed: "Télécharger le calendrier de ce jour",
