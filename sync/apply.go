@@ -29,6 +29,10 @@ type Options struct {
 	// zero); Burst is how many it may make at once (1 if zero).
 	Rate  float64
 	Burst int
+	// Shared, when set, is a limit every call also waits on: one limiter
+	// handed to many engines bounds their calls together (a server
+	// syncing many attendees' calendars within one quota).
+	Shared *rate.Limiter
 	// Workers is how many calls may be in flight at once.
 	Workers int
 	// MaxAttempts bounds the tries of one call that keeps failing with a
@@ -119,6 +123,17 @@ func (e *Engine) List(ctx context.Context, owner Owner) ([]Remote, error) {
 	return out, nil
 }
 
+// wait waits for the engine's own limit, then the shared one.
+func (e *Engine) wait(ctx context.Context) error {
+	if err := e.lim.Wait(ctx); err != nil {
+		return err
+	}
+	if e.opts.Shared != nil {
+		return e.opts.Shared.Wait(ctx)
+	}
+	return nil
+}
+
 // do runs call within the rate limit, retrying retryable errors with
 // full-jitter exponential backoff that honours the server's Retry-After.
 // Rate-limit errors also halve the rate for the rest of the run, which
@@ -126,7 +141,7 @@ func (e *Engine) List(ctx context.Context, owner Owner) ([]Remote, error) {
 func (e *Engine) do(ctx context.Context, op, id string, call func() error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
-		if werr := e.lim.Wait(ctx); werr != nil {
+		if werr := e.wait(ctx); werr != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}

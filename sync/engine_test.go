@@ -1,6 +1,8 @@
 package sync_test
 
 import (
+	"golang.org/x/time/rate"
+
 	"bytes"
 	"context"
 	"errors"
@@ -378,5 +380,29 @@ func TestSessionURLTemplate(t *testing.T) {
 		if got := d.Items[i].Fields.URL; got != want {
 			t.Errorf("session %d: URL %q, want %q", i, got, want)
 		}
+	}
+}
+
+// A shared limiter gates every call of every engine it is handed: two
+// engines on one limiter with a burst of 3 make 3 calls between them
+// before waiting.
+func TestSharedLimit(t *testing.T) {
+	shared := rate.NewLimiter(rate.Every(time.Hour), 3)
+	opts := instant()
+	opts.Shared = shared
+	a := calsync.New(calendartest.NewMemory(), opts)
+	b := calsync.New(calendartest.NewMemory(), opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	for _, e := range []*calsync.Engine{a, b, a} {
+		if _, err := e.List(ctx, calsync.Owner{Source: "p"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel() // the fourth call would wait an hour
+	if _, err := b.List(ctx, calsync.Owner{Source: "p"}); err == nil {
+		t.Error("a fourth call went through a shared limit of 3")
+	}
+	if got := a.Calls() + b.Calls(); got != 3 {
+		t.Errorf("%d calls, want 3", got)
 	}
 }
