@@ -1,8 +1,6 @@
 package sync_test
 
 import (
-	"golang.org/x/time/rate"
-
 	"bytes"
 	"context"
 	"errors"
@@ -10,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/confcal/confcal/programme"
 	calsync "github.com/confcal/confcal/sync"
