@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/confcal/confcal/feed"
@@ -63,15 +65,20 @@ func ResolveStored(set *feed.Set, selection string) (*Choice, error) {
 	return Resolve(set, q)
 }
 
-// Desired returns the events c's calendar should hold, and their hash.
-func Desired(set *feed.Set, c *Choice) (calsync.Desired, string, error) {
-	want, err := calsync.Build(set.Programme, c.Sessions, calsync.BuildOptions{Lang: set.Lang})
-	if err != nil {
-		return calsync.Desired{}, "", err
+// Hash sums up the events c's calendar should hold, as cat (the
+// catalogue of the edition c was resolved against) renders them: equal
+// hashes, nothing to write.
+func Hash(cat *calsync.Catalog, c *Choice) string {
+	lines := make([]string, 0, len(c.Sessions))
+	for _, s := range c.Sessions {
+		if it, ok := cat.Item(s); ok {
+			lines = append(lines, it.ID+" "+it.Marker.Hash+"\n")
+		}
 	}
+	slices.Sort(lines)
 	h := sha256.New()
-	for _, it := range want.Items {
-		fmt.Fprintf(h, "%s %s\n", it.ID, it.Marker.Hash)
+	for _, l := range lines {
+		io.WriteString(h, l)
 	}
-	return want, hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil))
 }

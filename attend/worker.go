@@ -66,6 +66,25 @@ type Worker struct {
 	shared *rate.Limiter
 	wake   chan struct{}
 	log    *slog.Logger
+
+	mu  stdsync.Mutex
+	cat struct { // the catalogue of the last edition asked for
+		set *feed.Set
+		cat *calsync.Catalog
+		err error
+	}
+}
+
+// catalog returns the desired events of every session of set, rendered
+// once per edition.
+func (w *Worker) catalog(set *feed.Set) (*calsync.Catalog, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.cat.set != set {
+		w.cat.set = set
+		w.cat.cat, w.cat.err = calsync.NewCatalog(set.Programme, calsync.BuildOptions{Lang: set.Lang})
+	}
+	return w.cat.cat, w.cat.err
 }
 
 // NewWorker returns a Worker; Run starts it.
@@ -197,10 +216,11 @@ func (w *Worker) Sync(ctx context.Context, s *Subscription, force bool) (SyncRec
 	if err != nil {
 		return fail(fmt.Errorf("the selection no longer fits the programme: %w", err))
 	}
-	want, hash, err := Desired(set, c)
+	cat, err := w.catalog(set)
 	if err != nil {
 		return fail(err)
 	}
+	hash := Hash(cat, c)
 	if hash == s.Sync.Desired && !force {
 		return s.Sync, nil
 	}
@@ -208,7 +228,7 @@ func (w *Worker) Sync(ctx context.Context, s *Subscription, force bool) (SyncRec
 	if err != nil {
 		return fail(err)
 	}
-	res, journal, err := w.apply(ctx, cal, want, s.Sync.Journal)
+	res, journal, err := w.apply(ctx, cal, cat.Desired(c.Sessions), s.Sync.Journal)
 	rec.Journal = journal
 	if err != nil {
 		return fail(err)
@@ -268,13 +288,17 @@ func (w *Worker) OnEdition(ctx context.Context, set *feed.Set) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	cat, err := w.catalog(set)
+	if err != nil {
+		return 0, err
+	}
 	now, n := w.opts.Now(), 0
 	for _, s := range subs {
 		if s.Status != Active {
 			continue
 		}
 		if c, err := ResolveStored(set, s.Selection); err == nil {
-			if _, hash, err := Desired(set, c); err == nil && hash == s.Sync.Desired {
+			if Hash(cat, c) == s.Sync.Desired {
 				continue
 			}
 		}

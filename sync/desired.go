@@ -45,16 +45,39 @@ type Desired struct {
 
 // Build returns the Desired set for the chosen sessions of p.
 func Build(p *programme.Programme, chosen []*programme.Session, opts BuildOptions) (Desired, error) {
+	c, err := NewCatalog(p, opts)
+	if err != nil {
+		return Desired{}, err
+	}
+	return c.Desired(chosen), nil
+}
+
+// Catalog is the desired event of every session of a programme, built
+// once, from which the Desired sets of many selections are taken: a
+// server syncing many attendees renders each session once per edition.
+// A Catalog is read-only, safe for concurrent use; the Titles of the
+// Desired sets it returns are shared and must not be changed.
+type Catalog struct {
+	owner    Owner
+	sessions []*programme.Session // in programme order
+	ids      map[*programme.Session]string
+	items    map[*programme.Session]*Item // nil for a session never wanted as is
+	excluded map[*programme.Session]string
+	titles   map[string]string
+}
+
+// NewCatalog renders the desired events of every session of p.
+func NewCatalog(p *programme.Programme, opts BuildOptions) (*Catalog, error) {
 	if p == nil {
-		return Desired{}, fmt.Errorf("build desired events: no programme")
+		return nil, fmt.Errorf("build desired events: no programme")
 	}
 	if p.ID == "" {
-		return Desired{}, fmt.Errorf("build desired events: the programme has no id")
+		return nil, fmt.Errorf("build desired events: the programme has no id")
 	}
 	switch opts.Cancelled {
 	case "", CancelledRemove, CancelledMark:
 	default:
-		return Desired{}, fmt.Errorf("cancelled sessions: %q is neither %q nor %q", opts.Cancelled, CancelledRemove, CancelledMark)
+		return nil, fmt.Errorf("cancelled sessions: %q is neither %q nor %q", opts.Cancelled, CancelledRemove, CancelledMark)
 	}
 	owner := Owner{Source: p.ID, Generation: opts.Generation}
 	lang := opts.Lang
@@ -62,44 +85,74 @@ func Build(p *programme.Programme, chosen []*programme.Session, opts BuildOption
 		lang = p.Lang()
 	}
 	r := fieldRenderer{p: p, lang: lang}
-	want := map[*programme.Session]bool{}
-	for _, s := range chosen {
-		want[s] = true
-	}
-	d := Desired{Owner: owner, Excluded: map[string]string{}, Titles: map[string]string{}}
-	seen := map[string]string{}
 	sessions := append([]*programme.Session(nil), p.Sessions...)
 	sort.SliceStable(sessions, func(i, j int) bool { return programme.Less(p, sessions[i], sessions[j]) })
+	c := &Catalog{owner: owner, sessions: sessions, ids: make(map[*programme.Session]string, len(sessions)),
+		items: map[*programme.Session]*Item{}, excluded: map[*programme.Session]string{}, titles: make(map[string]string, len(sessions))}
+	seen := map[string]string{}
 	for _, s := range sessions {
 		u := p.UID(s) // the UID of confcal's feeds
 		id := EventID(owner, u)
 		if prev, dup := seen[id]; dup {
-			return Desired{}, fmt.Errorf("build desired events: sessions %s and %s share the UID %s", prev, s.ID, u)
+			return nil, fmt.Errorf("build desired events: sessions %s and %s share the UID %s", prev, s.ID, u)
 		}
 		seen[id] = s.ID
-		d.Titles[id] = r.text(s.Title)
+		c.ids[s] = id
+		c.titles[id] = r.text(s.Title)
+		if s.Status == programme.Cancelled && opts.Cancelled != CancelledMark {
+			c.excluded[s] = "cancelled in the programme"
+			continue
+		}
+		f := r.fields(s)
+		var reminder time.Duration
+		if !s.AllDay && s.Status != programme.Cancelled {
+			reminder = opts.Alarm
+		}
+		c.items[s] = &Item{
+			ID:        id,
+			SessionID: s.ID,
+			Fields:    f,
+			Reminder:  reminder,
+			Marker: Marker{Tool: Tool, Source: owner.Source, UID: u, Hash: f.Hash(),
+				Schema: Schema, Generation: owner.Generation},
+		}
+	}
+	return c, nil
+}
+
+// Item returns the desired event of session s, if s is wanted as it is
+// (not cancelled and removed).
+func (c *Catalog) Item(s *programme.Session) (Item, bool) {
+	it := c.items[s]
+	if it == nil {
+		return Item{}, false
+	}
+	return *it, true
+}
+
+// Owner is the owner of the catalogue's events.
+func (c *Catalog) Owner() Owner { return c.owner }
+
+// Desired returns the Desired set of the chosen sessions, which must be
+// sessions of the catalogue's programme.
+func (c *Catalog) Desired(chosen []*programme.Session) Desired {
+	want := make(map[*programme.Session]bool, len(chosen))
+	for _, s := range chosen {
+		want[s] = true
+	}
+	d := Desired{Owner: c.owner, Excluded: make(map[string]string, len(c.sessions)-len(chosen)), Titles: c.titles}
+	for _, s := range c.sessions {
+		id := c.ids[s]
 		switch {
 		case !want[s]:
 			d.Excluded[id] = "not selected"
-		case s.Status == programme.Cancelled && opts.Cancelled != CancelledMark:
-			d.Excluded[id] = "cancelled in the programme"
+		case c.items[s] == nil:
+			d.Excluded[id] = c.excluded[s]
 		default:
-			f := r.fields(s)
-			var reminder time.Duration
-			if !s.AllDay && s.Status != programme.Cancelled {
-				reminder = opts.Alarm
-			}
-			d.Items = append(d.Items, Item{
-				ID:        id,
-				SessionID: s.ID,
-				Fields:    f,
-				Reminder:  reminder,
-				Marker: Marker{Tool: Tool, Source: owner.Source, UID: u, Hash: f.Hash(),
-					Schema: Schema, Generation: owner.Generation},
-			})
+			d.Items = append(d.Items, *c.items[s])
 		}
 	}
-	return d, nil
+	return d
 }
 
 // fieldRenderer turns sessions into managed fields in one language.

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -404,5 +406,44 @@ func TestSharedLimit(t *testing.T) {
 	}
 	if got := a.Calls() + b.Calls(); got != 3 {
 		t.Errorf("%d calls, want 3", got)
+	}
+}
+
+// One Catalog serves many selections: each Desired set holds the chosen
+// sessions that are not cancelled, and says why every other one is not
+// wanted.
+func TestCatalogDesired(t *testing.T) {
+	p := testProgramme(6)
+	p.Sessions[2].Status = programme.Cancelled
+	cat, err := calsync.NewCatalog(p, calsync.BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, chosen := range [][]*programme.Session{nil, p.Sessions[:3], p.Sessions[4:]} {
+		d := cat.Desired(chosen)
+		var got []string
+		for _, it := range d.Items {
+			got = append(got, it.SessionID)
+		}
+		var want []string
+		for _, s := range chosen {
+			if s.Status != programme.Cancelled {
+				want = append(want, s.ID)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("items %v, want %v", got, want)
+		}
+		if len(d.Items)+len(d.Excluded) != len(p.Sessions) || len(d.Titles) != len(p.Sessions) {
+			t.Errorf("%d items and %d excluded of %d sessions", len(d.Items), len(d.Excluded), len(p.Sessions))
+		}
+		for id, why := range d.Excluded {
+			if why != "not selected" && why != "cancelled in the programme" {
+				t.Errorf("%s excluded: %q", id, why)
+			}
+		}
+	}
+	if d := cat.Desired(p.Sessions[2:3]); len(d.Items) != 0 || !slices.Contains(slices.Collect(maps.Values(d.Excluded)), "cancelled in the programme") {
+		t.Errorf("a chosen cancelled session: %+v", d.Excluded)
 	}
 }
