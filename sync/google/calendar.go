@@ -85,6 +85,10 @@ func (c *Calendar) ID() string {
 	return c.id
 }
 
+// Create creates the dedicated calendar that Options.Create describes, if
+// it does not exist yet, and returns its id.
+func (c *Calendar) Create(ctx context.Context) (string, error) { return c.calendarID(ctx) }
+
 // calendarID returns the id to write to, creating the dedicated calendar
 // first if needed.
 func (c *Calendar) calendarID(ctx context.Context) (string, error) {
