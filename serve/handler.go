@@ -22,6 +22,10 @@ type HandlerOptions struct {
 	// MaxQuery bounds the length of a request's query string; zero means
 	// DefaultMaxQuery. Longer queries get 414.
 	MaxQuery int
+	// Mount, when set, adds more routes to the handler's mux (the
+	// attendee pages), behind the same path checks; its patterns are
+	// rooted at "/" like the handler's own.
+	Mount func(mux *http.ServeMux)
 }
 
 // DefaultMaxQuery is the default bound on the length of a query string:
@@ -71,6 +75,9 @@ func NewHandler(live *Live, opts HandlerOptions) http.Handler {
 	h.handle("GET /session/{file}", h.session)
 	h.handle("GET /agenda.ics", h.agenda)
 	h.handle("GET /healthz", h.health)
+	if opts.Mount != nil {
+		opts.Mount(h.mux)
+	}
 	h.mux.HandleFunc("/", h.unrouted)
 	return h
 }

@@ -668,3 +668,25 @@ func TestRange(t *testing.T) {
 		t.Errorf("a range past the end: status %d, want 416", r.code)
 	}
 }
+
+// Routes mounted beside the feeds answer, behind the same path checks.
+func TestMountedRoutes(t *testing.T) {
+	live := NewLive(LiveOptions{})
+	if err := live.Publish(feedtest.BuildSet(t, feedtest.ServerProgramme)); err != nil {
+		t.Fatal(err)
+	}
+	srv := serveLive(t, live, HandlerOptions{Mount: func(mux *http.ServeMux) {
+		mux.HandleFunc("POST /manage/{token}/{action}", func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte(r.PathValue("action")))
+		})
+	}})
+	if r := fetch(t, "POST", srv.URL+"/manage/abc/sync"); r.code != 200 || string(r.body) != "sync" {
+		t.Errorf("mounted route: %d %q", r.code, r.body)
+	}
+	if r := fetch(t, "POST", srv.URL+"/manage/abc/../abc/sync"); r.code != http.StatusMovedPermanently {
+		t.Errorf("a path that is not clean: %d, want 301", r.code)
+	}
+	if r := fetch(t, "GET", srv.URL+"/all.ics"); r.code != 200 {
+		t.Errorf("the feeds next to it: %d", r.code)
+	}
+}

@@ -65,6 +65,9 @@ type ReloaderOptions struct {
 	Log *slog.Logger
 	// Clock is waited on; nil means the system's.
 	Clock Clock
+	// Published, when set, is told of every edition once it is served
+	// and its history committed (the attendee sync enqueues its work).
+	Published func(ctx context.Context, set *feed.Set)
 }
 
 // Reloader loads a programme into a Live, then follows its source: a file
@@ -160,6 +163,9 @@ func (rl *Reloader) publish(ctx context.Context, p *programme.Programme) error {
 	}
 	rl.log.Info("published", "programme", p.ID, "sessions", len(p.Sessions), "feeds", len(set.Feeds),
 		"version", rl.live.Version(), "took", time.Since(start).Round(time.Millisecond))
+	if rl.opts.Published != nil {
+		rl.opts.Published(ctx, set)
+	}
 	return nil
 }
 

@@ -166,3 +166,24 @@ func TestReloaderPoll(t *testing.T) {
 		t.Errorf("%d builds, want 2", n)
 	}
 }
+
+// Published hears of every edition served, the first one included, and
+// not of a reload that changed nothing.
+func TestReloaderTellsOfEditions(t *testing.T) {
+	var builds atomic.Int32
+	var told []*feed.Set
+	live := NewLive(LiveOptions{})
+	rl := NewReloader(live, ReloaderOptions{Name: "inline", Build: buildFunc(&builds),
+		Published: func(_ context.Context, set *feed.Set) { told = append(told, set) }})
+	ctx := context.Background()
+	if !rl.Reload(ctx, []byte(feedtest.ServerProgramme)) {
+		t.Fatal("the first edition was not published")
+	}
+	rl.Reload(ctx, []byte(feedtest.ServerProgramme))
+	if !rl.Reload(ctx, []byte(strings.Replace(feedtest.ServerProgramme, "title: Opening", "title: Welcome", 1))) {
+		t.Fatal("the edit was not published")
+	}
+	if len(told) != 2 || told[0] == told[1] || told[1] != live.Set() {
+		t.Errorf("told of %d editions, want the 2 served", len(told))
+	}
+}
