@@ -38,6 +38,7 @@ func (s *Server) newCalendar(id, summary, tz string) *fakeCalendar {
 		meta:   calendar.Calendar{Kind: "calendar#calendar", Id: id, Summary: summary, TimeZone: tz, Etag: s.etag()},
 		events: map[string]*stored{},
 	}
+	c.owner = Primary
 	s.calendars[id] = c
 	return c
 }
@@ -73,12 +74,15 @@ func (s *Server) insertCalendar(r *http.Request) (int, any, *apiError) {
 	s.calSeq++
 	fc := s.newCalendar(fmt.Sprintf("c%024d@group.calendar.google.com", s.calSeq), c.Summary, c.TimeZone)
 	fc.meta.Description = c.Description
+	if v := viewerOf(r); v != nil {
+		fc.owner, fc.app = v.key.user, v.key.client
+	}
 	out := fc.meta
 	return http.StatusOK, &out, nil
 }
 
 func (s *Server) getCalendar(r *http.Request) (int, any, *apiError) {
-	c, err := s.calendarFor(r.PathValue("cal"))
+	c, err := s.calendarAs(r, r.PathValue("cal"))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -91,9 +95,14 @@ func (s *Server) deleteCalendar(r *http.Request) (int, any, *apiError) {
 	if id == "primary" || id == Primary {
 		return 0, nil, errorf(http.StatusBadRequest, "cannotDeletePrimaryCalendar", "Cannot delete primary calendar.")
 	}
-	if _, err := s.calendarFor(id); err != nil {
+	if v := viewerOf(r); v != nil && id == v.key.user {
+		return 0, nil, errorf(http.StatusBadRequest, "cannotDeletePrimaryCalendar", "Cannot delete primary calendar.")
+	}
+	c, err := s.calendarAs(r, id)
+	if err != nil {
 		return 0, nil, err
 	}
+	id = c.meta.Id
 	delete(s.calendars, id)
 	return http.StatusNoContent, nil, nil
 }
@@ -164,7 +173,7 @@ func (s *Server) touch(c *fakeCalendar, st *stored) {
 }
 
 func (s *Server) insertEvent(r *http.Request) (int, any, *apiError) {
-	c, aerr := s.calendarFor(r.PathValue("cal"))
+	c, aerr := s.calendarAs(r, r.PathValue("cal"))
 	if aerr != nil {
 		return 0, nil, aerr
 	}
@@ -190,7 +199,7 @@ func (s *Server) insertEvent(r *http.Request) (int, any, *apiError) {
 	ev.Created = s.stamp()
 	ev.ICalUID = ev.Id + "@google.com"
 	ev.HtmlLink = "https://www.google.com/calendar/event?eid=" + base64.RawURLEncoding.EncodeToString([]byte(ev.Id))
-	ev.Creator = &calendar.EventCreator{Email: Primary}
+	ev.Creator = &calendar.EventCreator{Email: c.owner}
 	ev.Organizer = &calendar.EventOrganizer{Email: c.meta.Id, DisplayName: c.meta.Summary, Self: true}
 	st := &stored{ev: &ev}
 	c.events[ev.Id] = st
@@ -207,7 +216,7 @@ func copyEvent(ev *calendar.Event) *calendar.Event {
 }
 
 func (s *Server) findEvent(r *http.Request) (*fakeCalendar, *stored, *apiError) {
-	c, aerr := s.calendarFor(r.PathValue("cal"))
+	c, aerr := s.calendarAs(r, r.PathValue("cal"))
 	if aerr != nil {
 		return nil, nil, aerr
 	}
@@ -266,7 +275,7 @@ func (s *Server) replace(c *fakeCalendar, st *stored, ev *calendar.Event) {
 	if ev.Created == "" {
 		ev.Created = s.stamp()
 	}
-	ev.Creator = &calendar.EventCreator{Email: Primary}
+	ev.Creator = &calendar.EventCreator{Email: c.owner}
 	ev.Organizer = &calendar.EventOrganizer{Email: c.meta.Id, DisplayName: c.meta.Summary, Self: true}
 	if ev.Status == "" {
 		ev.Status = "confirmed"
@@ -375,7 +384,7 @@ func (s *Server) tombstone(c *fakeCalendar, st *stored) {
 // listEvents serves events.list: paging, showDeleted,
 // privateExtendedProperty, sync tokens.
 func (s *Server) listEvents(r *http.Request) (int, any, *apiError) {
-	c, aerr := s.calendarFor(r.PathValue("cal"))
+	c, aerr := s.calendarAs(r, r.PathValue("cal"))
 	if aerr != nil {
 		return 0, nil, aerr
 	}

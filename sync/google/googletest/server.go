@@ -18,6 +18,20 @@
 //
 // Faults can be injected: 429, the rate-limit 403s, the quota 403, 500,
 // latency, and a write that is applied but whose response is lost.
+//
+// The same server is an OAuth 2.0 authorization server like Google's
+// (oauth.go): a consent page a browser can click, code exchange with PKCE,
+// refresh, revocation. After RequireAuth the API accepts only its access
+// tokens, and calendar.app.created sees only the calendars its client
+// created:
+//
+//	srv.AddClient(googletest.Client{ID: "id", Secret: "secret", RedirectURIs: []string{cb}})
+//	srv.RequireAuth()
+//	cfg := &oauth2.Config{ClientID: "id", ClientSecret: "secret", RedirectURL: cb,
+//		Endpoint: oauth2.Endpoint{AuthURL: srv.AuthURL(), TokenURL: srv.TokenURL()}}
+//
+// Without RequireAuth the API serves every request as the one user
+// Primary, as it always did.
 package googletest
 
 import (
@@ -48,6 +62,7 @@ type Server struct {
 	faultFunc func(Request) FaultKind
 	latency   time.Duration
 	requests  []Request
+	auth      oauth
 
 	// KeepTombstoneFields keeps the fields of deleted events; by default
 	// a tombstone keeps only id, status, etag and updated, which is all
@@ -66,6 +81,8 @@ type fakeCalendar struct {
 	order     []string // ids in creation order
 	minSync   int64    // sync tokens older than this give 410
 	forceFull bool
+	owner     string // the user whose calendar it is
+	app       string // the OAuth client that created it, if any
 }
 
 type stored struct {
@@ -86,7 +103,7 @@ type Request struct {
 
 // NewServer starts a fake on 127.0.0.1.
 func NewServer() *Server {
-	s := &Server{calendars: map[string]*fakeCalendar{}, now: time.Now}
+	s := &Server{calendars: map[string]*fakeCalendar{}, now: time.Now, auth: newOAuth()}
 	s.srv = httptest.NewServer(s.handler())
 	return s
 }
@@ -138,6 +155,8 @@ func (s *Server) handler() http.Handler {
 	mux.HandleFunc("PUT "+base+"/calendars/{cal}/events/{id}", s.op("events.update", s.updateEvent))
 	mux.HandleFunc("PATCH "+base+"/calendars/{cal}/events/{id}", s.op("events.patch", s.patchEvent))
 	mux.HandleFunc("DELETE "+base+"/calendars/{cal}/events/{id}", s.op("events.delete", s.deleteEvent))
+	mux.HandleFunc("GET "+base+"/users/me/calendarList", s.op("calendarList.list", s.listCalendars))
+	s.oauthRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.record(Request{Method: r.Method, Op: "unknown", Path: r.URL.Path, Status: http.StatusNotFound})
 		writeError(w, http.StatusNotFound, "notFound", "Not Found")
@@ -173,6 +192,13 @@ func writeError(w http.ResponseWriter, code int, reason, message string) {
 	json.NewEncoder(w).Encode(body)
 }
 
+func writeAPIError(w http.ResponseWriter, e *apiError) {
+	for k, v := range e.header {
+		w.Header().Set(k, v)
+	}
+	writeError(w, e.code, e.reason, e.message)
+}
+
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	w.WriteHeader(code)
@@ -201,6 +227,14 @@ func (s *Server) op(name string, h handlerFunc) http.HandlerFunc {
 		}
 		req := Request{Method: r.Method, Op: name, Path: r.URL.Path, Start: start}
 		s.mu.Lock()
+		r, aerr := s.admit(r, name)
+		if aerr != nil {
+			s.mu.Unlock()
+			req.Status = aerr.code
+			s.record(req)
+			writeAPIError(w, aerr)
+			return
+		}
 		fault := s.takeFault(req)
 		req.Fault = fault.kind
 		if fault.before() {
@@ -229,10 +263,7 @@ func (s *Server) op(name string, h handlerFunc) http.HandlerFunc {
 		case aerr != nil:
 			req.Status = aerr.code
 			s.record(req)
-			for k, v := range aerr.header {
-				w.Header().Set(k, v)
-			}
-			writeError(w, aerr.code, aerr.reason, aerr.message)
+			writeAPIError(w, aerr)
 			return
 		}
 		req.Status = code

@@ -18,6 +18,30 @@ func (s *Server) AddCalendar(summary, tz string) string {
 	return s.newCalendar(fmt.Sprintf("u%024d@group.calendar.google.com", s.calSeq), summary, tz).meta.Id
 }
 
+// AddCalendarFor creates a calendar of user, as the user would in the web
+// interface, and returns its id.
+func (s *Server) AddCalendarFor(user, summary, tz string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calSeq++
+	c := s.newCalendar(fmt.Sprintf("u%024d@group.calendar.google.com", s.calSeq), summary, tz)
+	c.owner = user
+	return c.meta.Id
+}
+
+// CalendarOwner returns the user whose calendar id is and the OAuth
+// client that created it ("" when a user or an unauthenticated request
+// did).
+func (s *Server) CalendarOwner(id string) (user, client string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.calendars[id]
+	if !ok {
+		return "", "", false
+	}
+	return c.owner, c.app, true
+}
+
 // HasCalendar reports whether calendar id exists.
 func (s *Server) HasCalendar(id string) bool {
 	s.mu.Lock()
@@ -165,6 +189,8 @@ type state struct {
 
 type calendarState struct {
 	Meta   calendar.Calendar `json:"meta"`
+	Owner  string            `json:"owner,omitempty"`
+	App    string            `json:"app,omitempty"`
 	Events []eventState      `json:"events"`
 }
 
@@ -186,7 +212,7 @@ func (s *Server) Save(file string) error {
 	sort.Strings(ids)
 	for _, id := range ids {
 		c := s.calendars[id]
-		cs := calendarState{Meta: c.meta}
+		cs := calendarState{Meta: c.meta, Owner: c.owner, App: c.app}
 		for _, eid := range c.order {
 			cs.Events = append(cs.Events, eventState{Seq: c.events[eid].seq, Event: c.events[eid].ev})
 		}
@@ -219,7 +245,10 @@ func (s *Server) Load(file string) error {
 	s.seq, s.calSeq, s.requests = st.Seq, st.CalSeq, st.Requests
 	s.calendars = map[string]*fakeCalendar{}
 	for _, cs := range st.Calendars {
-		c := &fakeCalendar{meta: cs.Meta, events: map[string]*stored{}}
+		c := &fakeCalendar{meta: cs.Meta, events: map[string]*stored{}, owner: cs.Owner, app: cs.App}
+		if c.owner == "" {
+			c.owner = Primary
+		}
 		for _, es := range cs.Events {
 			c.events[es.Event.Id] = &stored{ev: es.Event, seq: es.Seq}
 			c.order = append(c.order, es.Event.Id)
