@@ -65,7 +65,11 @@ tokens expire after 7 days: sign in again then, or publish the app.
 
 --status shows whose sign-in it is, its scopes and when the access token
 expires. --revoke revokes the grant at Google and removes the token
-(--local-only removes only the file). No token or secret is ever printed.`,
+(--local-only removes only the file). No token or secret is ever printed.
+
+For tests, CONFCAL_GOOGLE_AUTH_URL, CONFCAL_GOOGLE_TOKEN_URL and
+CONFCAL_GOOGLE_REVOKE_URL replace Google's endpoints (and those of the client
+file) with another authorization server's.`,
 		Example: `  confcal auth google --client-secrets client_secret.json
   confcal auth google --client-secrets client_secret.json --no-browser
   confcal auth google --client-secrets client_secret.json --calendar primary
@@ -106,10 +110,15 @@ func runAuthGoogle(ctx context.Context, a *app, opts *authGoogleOptions) error {
 	if g.ClientSecrets == "" {
 		return usagef("sign-in needs your OAuth client: --client-secrets FILE (see 'confcal auth google --help')")
 	}
+	server, err := google.AuthServerFromEnv(a.env)
+	if err != nil {
+		return err
+	}
 	cfg, err := google.LoadClientSecrets(g.ClientSecrets, google.Scopes(g.Calendar != ""))
 	if err != nil {
 		return err
 	}
+	cfg.Endpoint = server.Endpoint()
 	lopts := google.LoginOptions{Config: cfg, Out: a.stderr}
 	if !opts.noBrowser {
 		lopts.Open = openBrowser
@@ -171,9 +180,13 @@ func authRevoke(ctx context.Context, a *app, tokens *google.TokenFile, localOnly
 		return err
 	}
 	if !localOnly {
+		server, err := google.AuthServerFromEnv(a.env)
+		if err != nil {
+			return err
+		}
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		if err := google.Revoke(ctx, nil, google.RevokeURL, tok); err != nil {
+		if err := google.Revoke(ctx, nil, server, tok); err != nil {
 			fmt.Fprintf(a.stderr, "confcal: warning: %v; the grant stays listed at https://myaccount.google.com/permissions until you remove it there\n", err)
 		}
 	}

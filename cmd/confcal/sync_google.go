@@ -48,6 +48,9 @@ A run with nothing to do costs one request per 2,500 events.
 For tests and local fakes, CONFCAL_GOOGLE_ENDPOINT=http://127.0.0.1:PORT/calendar/v3/
 together with CONFCAL_GOOGLE_NO_AUTH=1 points confcal at another server of
 the Calendar API, without credentials.
+CONFCAL_GOOGLE_AUTH_URL, CONFCAL_GOOGLE_TOKEN_URL and CONFCAL_GOOGLE_REVOKE_URL
+point sign-in, token refresh and revocation at another authorization server
+(Google's by default).
 
 ` + syncHelp + "\n\n" + selectionHelp,
 		Example: `  confcal auth google --client-secrets client_secret.json

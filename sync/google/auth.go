@@ -11,7 +11,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -217,35 +216,11 @@ func randomString(n int) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// RevokeURL is Google's token revocation endpoint.
-const RevokeURL = "https://oauth2.googleapis.com/revoke"
-
-// Revoke asks the authorisation server at revokeURL to revoke t's grant.
-func Revoke(ctx context.Context, client *http.Client, revokeURL string, t *Token) error {
+// Revoke asks the authorisation server a to revoke t's grant.
+func Revoke(ctx context.Context, client *http.Client, a AuthServer, t *Token) error {
 	tok := t.Token.RefreshToken
 	if tok == "" {
 		tok = t.Token.AccessToken
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, revokeURL, strings.NewReader(url.Values{"token": {tok}}.Encode()))
-	if err != nil {
-		return fmt.Errorf("revoke: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err
-		}
-		return fmt.Errorf("revoke at Google: %w", err)
-	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusBadRequest {
-		return fmt.Errorf("revoke at Google: %s", resp.Status)
-	}
-	return nil
+	return a.Revoke(ctx, client, tok)
 }

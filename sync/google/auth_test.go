@@ -219,7 +219,7 @@ func TestLoginPKCEAndRefresh(t *testing.T) {
 		t.Fatalf("%d refreshes", a.refreshes)
 	}
 
-	if err := google.Revoke(context.Background(), nil, a.URL+"/revoke", saved); err != nil || len(a.revoked) != 1 || a.revoked[0] != "refresh-1" {
+	if err := google.Revoke(context.Background(), nil, google.AuthServer{RevokeURL: a.URL + "/revoke"}, saved); err != nil || len(a.revoked) != 1 || a.revoked[0] != "refresh-1" {
 		t.Fatalf("revoke: %v %v", err, a.revoked)
 	}
 }
