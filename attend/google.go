@@ -3,11 +3,7 @@ package attend
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"golang.org/x/oauth2"
 	"google.golang.org/api/option"
@@ -21,8 +17,9 @@ type Google struct {
 	// OAuth is the web client: its id and secret, Google's (or a
 	// fake's) endpoints, the redirect URI and the scope.
 	OAuth *oauth2.Config
-	// RevokeURL is Google's token revocation endpoint.
-	RevokeURL string
+	// Auth is where Google's (or a fake's) authorization server is: its
+	// revocation endpoint revokes a grant.
+	Auth google.AuthServer
 	// Client are more options of the Calendar API client: an endpoint
 	// for a fake.
 	Client []option.ClientOption
@@ -54,27 +51,9 @@ func (g *Google) calendar(ctx context.Context, refresh, id string, create *googl
 }
 
 // Revoke asks Google to revoke token (a refresh token revokes the whole
-// grant). A token Google no longer knows is already revoked.
+// grant).
 func (g *Google) Revoke(ctx context.Context, token string) error {
-	body := url.Values{"token": {token}}.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.RevokeURL, strings.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := g.httpClient().Do(req)
-	if err != nil {
-		return fmt.Errorf("revoke the token: %w", err)
-	}
-	defer resp.Body.Close()
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	switch {
-	case resp.StatusCode == http.StatusOK:
-		return nil
-	case resp.StatusCode == http.StatusBadRequest && strings.Contains(string(msg), "invalid_token"):
-		return nil
-	}
-	return fmt.Errorf("revoke the token: Google answered %s", resp.Status)
+	return g.Auth.Revoke(ctx, g.httpClient(), token)
 }
 
 // GoogleConnector returns the Connector of subscriptions whose tokens keys

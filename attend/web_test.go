@@ -98,7 +98,7 @@ func newSite(t *testing.T, store attend.Store) *site {
 	g := &attend.Google{
 		OAuth: &oauth2.Config{ClientID: "web-client", ClientSecret: "web-secret", RedirectURL: s.base + attend.CallbackPath,
 			Endpoint: oauth2.Endpoint{AuthURL: s.fake.AuthURL(), TokenURL: s.fake.TokenURL()}, Scopes: []string{google.ScopeAppCreated}},
-		RevokeURL: s.fake.RevokeURL(),
+		Auth:      google.AuthServer{AuthURL: s.fake.AuthURL(), TokenURL: s.fake.TokenURL(), RevokeURL: s.fake.RevokeURL()},
 		Client:    []option.ClientOption{option.WithEndpoint(s.fake.Endpoint())},
 	}
 	keys := newTestKeys(t)
