@@ -98,8 +98,8 @@ func newSite(t *testing.T, store attend.Store) *site {
 	g := &attend.Google{
 		OAuth: &oauth2.Config{ClientID: "web-client", ClientSecret: "web-secret", RedirectURL: s.base + attend.CallbackPath,
 			Endpoint: oauth2.Endpoint{AuthURL: s.fake.AuthURL(), TokenURL: s.fake.TokenURL()}, Scopes: []string{google.ScopeAppCreated}},
-		Auth:      google.AuthServer{AuthURL: s.fake.AuthURL(), TokenURL: s.fake.TokenURL(), RevokeURL: s.fake.RevokeURL()},
-		Client:    []option.ClientOption{option.WithEndpoint(s.fake.Endpoint())},
+		Auth:   google.AuthServer{AuthURL: s.fake.AuthURL(), TokenURL: s.fake.TokenURL(), RevokeURL: s.fake.RevokeURL()},
+		Client: []option.ClientOption{option.WithEndpoint(s.fake.Endpoint())},
 	}
 	keys := newTestKeys(t)
 	s.worker = attend.NewWorker(attend.WorkerOptions{Store: store, Edition: s.set.Load, Connect: attend.GoogleConnector(keys, g),
