@@ -2,31 +2,31 @@ package attend
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"time"
+
+	"github.com/confcal/confcal/internal/secret"
 )
 
-// Keys are the server's secrets: the encryption of tokens at rest and the
-// signatures of cookies and forms.
+// Keys are the server's secrets: the encryption of tokens at rest and of
+// the sign-in cookie, and the CSRF tokens of forms. *secret.Key is the
+// server's.
 type Keys interface {
 	// Seal encrypts plaintext bound to ad (authenticated, not secret);
 	// Open decrypts it, failing on any change of either.
 	Seal(plaintext, ad []byte) ([]byte, error)
 	Open(sealed, ad []byte) ([]byte, error)
-	// MAC returns a keyed hash of data for one purpose; keys of
-	// different purposes are independent.
-	MAC(purpose string, data []byte) []byte
+	// CSRFToken is the token the forms of session carry; CheckCSRF
+	// checks one.
+	CSRFToken(session string) string
+	CheckCSRF(session, token string) bool
 }
 
-// The purposes of keys: associated data of sealed values, MAC purposes.
-const (
-	purposeCookie = "attend sign-in cookie"
-	purposeForm   = "attend manage form"
-)
+// purposeCookie is the associated data of the sealed sign-in cookie.
+const purposeCookie = "attend sign-in cookie"
 
 // sealValue returns v encrypted and authenticated by keys for purpose,
 // in base64url: only this server can make or read it.
@@ -60,32 +60,22 @@ func openValue(keys Keys, purpose, s string, v any) error {
 	return nil
 }
 
-// ManageTokenLen is the length of a manage link's secret: 128 bits in
-// base64url.
-const ManageTokenLen = 22
-
-// newManageToken returns a manage secret and the hash that is stored.
+// newManageToken returns a manage secret, as the link's text, and the
+// hash that is stored.
 func newManageToken() (token string, hash []byte) {
-	b := make([]byte, 16)
-	rand.Read(b) // never fails (crypto/rand)
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, manageHash(token)
+	t := secret.NewManageToken()
+	h := t.Hash()
+	return t.Encode(), h[:]
 }
 
-func manageHash(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
-}
-
-// parseManageToken checks the shape of a manage secret.
-func parseManageToken(s string) (string, bool) {
-	if len(s) != ManageTokenLen {
-		return "", false
+// parseManageToken checks the text of a manage link and returns its hash.
+func parseManageToken(s string) ([]byte, bool) {
+	t, err := secret.ParseManageToken(s)
+	if err != nil {
+		return nil, false
 	}
-	if b, err := base64.RawURLEncoding.DecodeString(s); err != nil || len(b) != 16 {
-		return "", false
-	}
-	return s, true
+	h := t.Hash()
+	return h[:], true
 }
 
 // randomID returns 128 random bits in hex: subscription ids, OAuth

@@ -1,8 +1,7 @@
 package attend
 
 import (
-	"crypto/hmac"
-	"encoding/base64"
+	"encoding/hex"
 	"net/http"
 	"net/url"
 	"slices"
@@ -45,11 +44,11 @@ func (web *Web) manage(w http.ResponseWriter, r *http.Request) {
 	web.page(w, http.StatusOK, "manage", d)
 }
 
-// csrf is the token the manage forms carry: a MAC of the subscription's
-// manage hash, so that only a page this server rendered for that link
-// can post to it.
+// csrf is the token the manage forms carry, made from the
+// subscription's manage hash, so that only a page this server rendered
+// for that link can post to it.
 func (web *Web) csrf(s *Subscription) string {
-	return base64.RawURLEncoding.EncodeToString(web.opts.Keys.MAC(purposeForm, s.ManageHash))
+	return web.opts.Keys.CSRFToken(hex.EncodeToString(s.ManageHash))
 }
 
 // act runs the action of a manage form: sync, selection, stop, resume,
@@ -64,13 +63,13 @@ func (web *Web) act(w http.ResponseWriter, r *http.Request) {
 		web.fail(w, http.StatusBadRequest, "Form not understood", "The form could not be read: "+err.Error())
 		return
 	}
-	got, err := base64.RawURLEncoding.DecodeString(r.PostForm.Get("csrf"))
-	if err != nil || !hmac.Equal(got, web.opts.Keys.MAC(purposeForm, s.ManageHash)) {
+	if !web.opts.Keys.CheckCSRF(hex.EncodeToString(s.ManageHash), r.PostForm.Get("csrf")) {
 		web.fail(w, http.StatusForbidden, "Form refused", "This form was not sent from your manage page: open the page again and use its buttons.")
 		return
 	}
 	ctx := r.Context()
 	back := web.manageURL(token)
+	var err error
 	switch r.PathValue("action") {
 	case "sync":
 		err = web.enqueue(r, s, true)

@@ -279,7 +279,8 @@ func (web *Web) subscribe(w http.ResponseWriter, r *http.Request, st signinState
 // reconnected gives a broken subscription its new grant and syncs it.
 func (web *Web) reconnected(w http.ResponseWriter, r *http.Request, st signinState, refresh string) {
 	ctx := r.Context()
-	s, err := web.opts.Store.ByManageHash(ctx, manageHash(st.Reconnect))
+	hash, _ := parseManageToken(st.Reconnect)
+	s, err := web.opts.Store.ByManageHash(ctx, hash)
 	if err != nil {
 		web.fail(w, http.StatusNotFound, "No such sync", "The sync to reconnect no longer exists.")
 		return
@@ -315,12 +316,13 @@ func (web *Web) internal(w http.ResponseWriter, err error) {
 
 // subscription finds the subscription of the manage link in the path.
 func (web *Web) subscription(w http.ResponseWriter, r *http.Request) (*Subscription, string, bool) {
-	token, ok := parseManageToken(r.PathValue("token"))
+	token := r.PathValue("token")
+	hash, ok := parseManageToken(token)
 	if !ok {
 		web.fail(w, http.StatusNotFound, "Not a manage link", "This address is not a manage link: check that it was copied whole.")
 		return nil, "", false
 	}
-	s, err := web.opts.Store.ByManageHash(r.Context(), manageHash(token))
+	s, err := web.opts.Store.ByManageHash(r.Context(), hash)
 	if errors.Is(err, ErrNotFound) {
 		web.fail(w, http.StatusNotFound, "No such sync", "No sync is kept under this link: it may have been deleted.")
 		return nil, "", false

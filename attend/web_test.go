@@ -2,12 +2,7 @@ package attend_test
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"errors"
 	"html"
 	"io"
 	"net/http"
@@ -26,50 +21,19 @@ import (
 	"github.com/confcal/confcal/attend"
 	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/feed/feedtest"
+	"github.com/confcal/confcal/internal/secret"
 	"github.com/confcal/confcal/sync/google"
 	"github.com/confcal/confcal/sync/google/googletest"
 )
 
-// testKeys seals with AES-256-GCM and MACs with HMAC-SHA256 under random
-// keys.
-type testKeys struct {
-	aead cipher.AEAD
-	mac  []byte
-}
-
-func newTestKeys(t *testing.T) *testKeys {
-	k := make([]byte, 64)
-	rand.Read(k)
-	block, err := aes.NewCipher(k[:32])
+func newTestKeys(t *testing.T) *secret.Key {
+	raw := make([]byte, secret.KeySize)
+	rand.Read(raw)
+	k, err := secret.NewKey(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testKeys{aead: aead, mac: k[32:]}
-}
-
-func (k *testKeys) Seal(plain, ad []byte) ([]byte, error) {
-	nonce := make([]byte, k.aead.NonceSize())
-	rand.Read(nonce)
-	return k.aead.Seal(nonce, nonce, plain, ad), nil
-}
-
-func (k *testKeys) Open(sealed, ad []byte) ([]byte, error) {
-	n := k.aead.NonceSize()
-	if len(sealed) < n {
-		return nil, errors.New("too short")
-	}
-	return k.aead.Open(nil, sealed[:n], sealed[n:], ad)
-}
-
-func (k *testKeys) MAC(purpose string, data []byte) []byte {
-	m := hmac.New(sha256.New, k.mac)
-	io.WriteString(m, purpose+"\x00")
-	m.Write(data)
-	return m.Sum(nil)
+	return k
 }
 
 // site is the attendee pages of a feed server, the fake Google, and a
@@ -304,7 +268,7 @@ func TestSignInRefusesForgeries(t *testing.T) {
 		t.Errorf("%d subscriptions, want the 1 genuine one", stored())
 	}
 	// Manage links of the wrong length or unknown.
-	for _, bad := range []string{"short", strings.Repeat("A", attend.ManageTokenLen+1), strings.Repeat("A", attend.ManageTokenLen)} {
+	for _, bad := range []string{"short", strings.Repeat("A", secret.ManageTokenLen+1), strings.Repeat("A", secret.ManageTokenLen)} {
 		if code, _ := s.get(s.base + attend.ManagePath + bad); code != http.StatusNotFound {
 			t.Errorf("manage link %q: %d, want 404", bad, code)
 		}

@@ -24,6 +24,7 @@ import (
 	"github.com/spf13/viper"
 	"gopkg.in/yaml.v3"
 
+	"github.com/confcal/confcal/attend"
 	"github.com/confcal/confcal/programme"
 	calsync "github.com/confcal/confcal/sync"
 )
@@ -40,12 +41,16 @@ type Config struct {
 	Alarm     time.Duration `key:"alarm" flag:"alarm"`
 	BaseURL   string        `key:"base_url" flag:"base-url"`
 	Out       string        `key:"out" flag:"out"`
+	// SecretKeyFile holds the key that encrypts attendees' tokens and
+	// signs the server's cookies and forms.
+	SecretKeyFile string `key:"secret_key_file" flag:"secret-key-file"`
 
 	Serve  Serve  `key:"serve"`
 	Google Google `key:"google"`
 	CalDAV CalDAV `key:"caldav"`
 	Sync   Sync   `key:"sync"`
 	Agenda Agenda `key:"agenda"`
+	Attend Attend `key:"attend"`
 }
 
 // Serve configures the feed server.
@@ -89,6 +94,17 @@ type Sync struct {
 	Cancelled string  `key:"cancelled" flag:"cancelled"` // remove or mark
 }
 
+// Attend configures the attendee sync of confcal serve: attendees push
+// their selection into a Google calendar of their own, kept current.
+type Attend struct {
+	// ClientSecrets is the organiser's "Web application" OAuth client;
+	// without it the server offers no attendee sync.
+	ClientSecrets string  `key:"client_secrets" flag:"google-client-secrets"`
+	Rate          float64 `key:"rate" flag:"attendee-rate"`           // requests per second of all attendees' syncs
+	UserRate      float64 `key:"user_rate" flag:"attendee-user-rate"` // requests per second into one attendee's calendar
+	Workers       int     `key:"workers" flag:"attendee-workers"`     // attendees synced at once
+}
+
 // Agenda configures personal agendas.
 type Agenda struct {
 	TravelSpeed float64       `key:"travel_speed" flag:"travel-speed"` // km/h
@@ -104,6 +120,7 @@ func Defaults() Config {
 		Serve:  Serve{Addr: "127.0.0.1:8080", Poll: time.Minute, LogFormat: "text"},
 		Sync:   Sync{Rate: calsync.DefaultRate, Workers: calsync.DefaultWorkers, Cancelled: calsync.CancelledRemove},
 		Agenda: Agenda{TravelSpeed: programme.DefaultTravelSpeed, MinGap: programme.DefaultMinGap},
+		Attend: Attend{Rate: attend.DefaultRate, UserRate: attend.DefaultUserRate, Workers: attend.DefaultWorkers},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/confcal/confcal/attend"
 	"github.com/confcal/confcal/programme"
 	calsync "github.com/confcal/confcal/sync"
 )
@@ -178,14 +179,15 @@ func TestFlagsFromKeys(t *testing.T) {
 // to the keys, and the defaults are those of the packages that use them.
 func TestKeys(t *testing.T) {
 	keys := Keys()
-	if len(keys) != 33 || keys[0] != "agenda.min_gap" || !slices.IsSorted(keys) {
+	if len(keys) != 38 || keys[0] != "agenda.min_gap" || !slices.IsSorted(keys) {
 		t.Errorf("keys %v", keys)
 	}
 	if FlagName("serve.addr") != "addr" || FlagName("google.no_auth") != "" {
 		t.Error("flag names")
 	}
 	d := Defaults()
-	if d.Agenda.TravelSpeed != programme.DefaultTravelSpeed || d.Sync.Rate != calsync.DefaultRate || d.Sync.Workers != calsync.DefaultWorkers {
+	if d.Agenda.TravelSpeed != programme.DefaultTravelSpeed || d.Sync.Rate != calsync.DefaultRate || d.Sync.Workers != calsync.DefaultWorkers ||
+		d.Attend.Rate != attend.DefaultRate || d.Attend.UserRate != attend.DefaultUserRate || d.Attend.Workers != attend.DefaultWorkers {
 		t.Errorf("defaults %+v", d)
 	}
 }

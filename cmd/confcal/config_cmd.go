@@ -58,7 +58,7 @@ func runConfig(a *app, opts *configOptions) error {
 	var entries []entry
 	for _, k := range config.Keys() {
 		v := l.Values[k]
-		if secret(k) && fmt.Sprint(v) != "" {
+		if isSecretKey(k) && fmt.Sprint(v) != "" {
 			v = "(set)"
 		}
 		entries = append(entries, entry{Key: k, Value: v, Source: l.Sources[k], Line: l.Lines[k]})
@@ -89,6 +89,6 @@ func runConfig(a *app, opts *configOptions) error {
 	return tw.Flush()
 }
 
-func secret(key string) bool {
+func isSecretKey(key string) bool {
 	return strings.HasSuffix(key, "password") || strings.HasSuffix(key, ".token")
 }

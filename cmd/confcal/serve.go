@@ -72,12 +72,20 @@ With --tls-cert and --tls-key it serves HTTPS, and HTTP/2 to clients that
 ask for it. Each request is logged on standard error (method, path, status,
 bytes, duration), as text or as JSON; --no-access-log leaves those lines
 out. SIGINT or SIGTERM stops the server after the requests in flight
-finish, waiting at most 10 seconds.`,
+finish, waiting at most 10 seconds.
+
+With --google-client-secrets (a "Web application" OAuth client) and
+--secret-key-file, attendees get a "Sync to Google Calendar" button beside
+every feed and their agenda: they sign in with Google, confcal creates a
+calendar of their own and keeps it current within minutes of every change.
+Register BASE/auth/google/callback as the client's redirect URI (it is
+printed at start); docs/attendee-sync.md says how to set it all up.`,
 		Example: `  confcal serve
   confcal serve -p programme.yaml --addr :8080 --base-url https://cal.example.org
   confcal serve --source https://example.org/schedule.xml --poll 5m
   confcal serve --log-format json 2>>access.log
   confcal serve --addr :8443 --tls-cert cert.pem --tls-key key.pem --base-url https://cal.example.org
+  confcal serve --base-url https://cal.example.org --google-client-secrets web-client.json --secret-key-file confcal.key
 
   curl -I http://127.0.0.1:8080/all.ics
   curl 'http://127.0.0.1:8080/agenda.ics?session=gp-day1-forum,stationf-business-day'
@@ -96,6 +104,7 @@ finish, waiting at most 10 seconds.`,
 	config.Flag(f, "serve.tls_key", "the private key of --tls-cert, a PEM `FILE`")
 	config.Flag(f, "serve.no_access_log", "log no line per request (behind a proxy that logs them)")
 	addFeedFlags(cmd, &opts.feedFlags)
+	addAttendFlags(cmd)
 	return cmd
 }
 
@@ -135,7 +144,11 @@ func runServe(ctx context.Context, a *app, opts *serveOptions) error {
 	if base == "" {
 		base, guessed = local, true
 	}
-	live := serve.NewLive(serve.LiveOptions{Page: page.Options{BaseURL: base, Guessed: guessed}, Now: a.now})
+	at, client, keys, err := a.newAttendees(base, log)
+	if err != nil {
+		return err
+	}
+	live := serve.NewLive(serve.LiveOptions{Page: page.Options{BaseURL: base, Guessed: guessed, SyncStart: at.syncStart()}, Now: a.now})
 	rl := serve.NewReloader(live, serve.ReloaderOptions{Name: name, Poll: c.Serve.Poll, Log: log,
 		Source: source.Options{Stdin: a.stdin, TimeZone: c.TimeZone},
 		Build: func(_ context.Context, p *programme.Programme) (*feed.Set, func() error, error) {
@@ -144,15 +157,22 @@ func runServe(ctx context.Context, a *app, opts *serveOptions) error {
 				return set, nil, err
 			}
 			return set, store.Save, nil
-		}})
+		},
+		Published: at.published})
 	// The first load must succeed: there is nothing to fall back on.
 	findings, err := rl.Load(ctx)
 	if err != nil {
 		return err
 	}
 	a.printFindings(a.stderr, findings)
+	if at != nil {
+		if err := at.start(ctx, a, live, base, client, keys, log); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "attendee sync on: Google's redirect URI for this server is %s\n", at.redirect)
+	}
 
-	h := serve.NewHandler(live, serve.HandlerOptions{})
+	h := serve.NewHandler(live, serve.HandlerOptions{Mount: at.mount})
 	if !c.Serve.NoAccessLog {
 		h = serve.AccessLog(log, h)
 	}
@@ -168,6 +188,9 @@ func runServe(ctx context.Context, a *app, opts *serveOptions) error {
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { rl.Run(watchCtx) })
+	if at != nil {
+		wg.Go(func() { at.worker.Run(watchCtx) })
+	}
 	defer func() {
 		stopWatching()
 		wg.Wait()
