@@ -13,6 +13,7 @@ import (
 	_ "github.com/ncruces/go-sqlite3/driver"
 
 	"github.com/confcal/confcal/attend"
+	"github.com/confcal/confcal/internal/pgtest"
 	calsync "github.com/confcal/confcal/sync"
 )
 
@@ -32,11 +33,30 @@ func openSQLite(t *testing.T) *attend.SQLStore {
 	return attend.NewSQLStore(db, attend.SQLite)
 }
 
+// openPostgres returns a function that opens a SQLStore in a new
+// database of one private PostgreSQL server, started on first use.
+func openPostgres(t *testing.T) func(t *testing.T) attend.Store {
+	var srv *pgtest.Server
+	return func(sub *testing.T) attend.Store {
+		if srv == nil {
+			srv = pgtest.Start(t)
+		}
+		db := srv.Open()
+		for _, stmt := range attend.Schema(attend.Postgres) {
+			if _, err := db.Exec(stmt); err != nil {
+				sub.Fatal(err)
+			}
+		}
+		return attend.NewSQLStore(db, attend.Postgres)
+	}
+}
+
 // TestStores runs every Store through the same checks.
 func TestStores(t *testing.T) {
 	for name, open := range map[string]func(t *testing.T) attend.Store{
-		"memory": func(*testing.T) attend.Store { return attend.NewMemory() },
-		"sqlite": func(t *testing.T) attend.Store { return openSQLite(t) },
+		"memory":   func(*testing.T) attend.Store { return attend.NewMemory() },
+		"sqlite":   func(t *testing.T) attend.Store { return openSQLite(t) },
+		"postgres": openPostgres(t),
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Run("subscriptions", func(t *testing.T) { testSubscriptions(t, open(t)) })
