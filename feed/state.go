@@ -40,6 +40,9 @@ type History struct {
 type Store struct {
 	path string
 	file stateFile
+	// dirty are the keys of the entries Reconcile or Merge changed since
+	// Changes was last called.
+	dirty map[string]bool
 }
 
 const stateVersion = 1
@@ -117,6 +120,7 @@ func (s *Store) Reconcile(p *programme.Programme, now time.Time) (*History, erro
 			}
 			e = &stateEntry{Hash: hash, Created: stamp, Modified: stamp, Snapshot: snap}
 			s.file.Sessions[sess.UIDKey] = e
+			s.touch(sess.UIDKey)
 		case e.Hash != hash || !e.Removed.IsZero():
 			if e.Removed.IsZero() && e.Snapshot.moved(snap) {
 				was := e.Snapshot
@@ -127,6 +131,7 @@ func (s *Store) Reconcile(p *programme.Programme, now time.Time) (*History, erro
 			e.Hash, e.Snapshot, e.Removed = hash, snap, time.Time{}
 			e.Sequence++
 			e.Modified = later(now, e.Modified)
+			s.touch(sess.UIDKey)
 		}
 		h.Meta[sess.UIDKey] = Meta{Sequence: e.Sequence, Created: e.Created, Modified: e.Modified, Was: e.Was}
 	}
@@ -144,6 +149,7 @@ func (s *Store) Reconcile(p *programme.Programme, now time.Time) (*History, erro
 			e.Removed = now
 			e.Sequence++
 			e.Modified = later(now, e.Modified)
+			s.touch(k)
 		}
 		ghost, err := e.Snapshot.Session(p)
 		if err != nil {
@@ -162,6 +168,87 @@ func (s *Store) Reconcile(p *programme.Programme, now time.Time) (*History, erro
 		h.Ghosts = nil
 	}
 	return h, nil
+}
+
+func (s *Store) touch(key string) {
+	if s.dirty == nil {
+		s.dirty = map[string]bool{}
+	}
+	s.dirty[key] = true
+}
+
+// NewStore returns an empty store of programme id that lives in no file:
+// a database keeps its entries, read with SetEntry and written from
+// Changes.
+func NewStore(id string) *Store {
+	return &Store{file: stateFile{Version: stateVersion, Programme: id, Sessions: map[string]*stateEntry{}}}
+}
+
+// ReadStore reads a state file whatever its programme, to import it.
+func ReadStore(path string) (*Store, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	s := &Store{path: path}
+	if err := json.Unmarshal(data, &s.file); err != nil || s.file.Programme == "" {
+		return nil, fmt.Errorf("read state %s: not a confcal state file", path)
+	}
+	if s.file.Version != stateVersion {
+		return nil, fmt.Errorf("read state %s: version %d, this confcal reads version %d", path, s.file.Version, stateVersion)
+	}
+	if s.file.Sessions == nil {
+		s.file.Sessions = map[string]*stateEntry{}
+	}
+	return s, nil
+}
+
+// Programme returns the id of the programme the store belongs to.
+func (s *Store) Programme() string { return s.file.Programme }
+
+// Len returns the number of sessions the store remembers.
+func (s *Store) Len() int { return len(s.file.Sessions) }
+
+// SetEntry sets the entry of key from its encoding (as Changes gives it).
+func (s *Store) SetEntry(key string, data []byte) error {
+	var e stateEntry
+	if err := json.Unmarshal(data, &e); err != nil {
+		return fmt.Errorf("state entry %q: %w", key, err)
+	}
+	s.file.Sessions[key] = &e
+	return nil
+}
+
+// Changes returns the encoded entries that Reconcile or Merge created or
+// changed since the store was made or Changes last called, by key.
+func (s *Store) Changes() (map[string][]byte, error) {
+	out := make(map[string][]byte, len(s.dirty))
+	for k := range s.dirty {
+		b, err := json.Marshal(s.file.Sessions[k])
+		if err != nil {
+			return nil, fmt.Errorf("state entry %q: %w", k, err)
+		}
+		out[k] = b
+	}
+	s.dirty = nil
+	return out, nil
+}
+
+// Merge takes in the entries of other that are newer: those this store
+// lacks, and those of a higher SEQUENCE, so that importing a history
+// never makes a SEQUENCE go backwards. It returns how many it took.
+func (s *Store) Merge(other *Store) int {
+	n := 0
+	for k, e := range other.file.Sessions {
+		if mine, ok := s.file.Sessions[k]; ok && mine.Sequence >= e.Sequence {
+			continue
+		}
+		c := *e
+		s.file.Sessions[k] = &c
+		s.touch(k)
+		n++
+	}
+	return n
 }
 
 func later(a, b time.Time) time.Time {
