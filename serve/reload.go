@@ -84,7 +84,24 @@ type Reloader struct {
 	display string
 
 	good, bad [sha256.Size]byte // hashes of the last good and the last rejected source
+	// pending is a source whose build failed for a reason that may pass
+	// (the database unreachable): it is tried again every RetryAfter.
+	pending []byte
 }
+
+// RetryAfter is how long a Reloader waits before it tries again a build
+// that failed with a Retryable error.
+const RetryAfter = 5 * time.Second
+
+// Retryable marks err, returned by a BuildFunc, as a failure that may pass
+// by itself (a database that is down): the Reloader keeps serving the
+// last edition and tries the same source again every RetryAfter.
+func Retryable(err error) error { return &retryable{err} }
+
+type retryable struct{ err error }
+
+func (e *retryable) Error() string { return e.err.Error() }
+func (e *retryable) Unwrap() error { return e.err }
 
 // NewReloader returns a Reloader that publishes into live.
 func NewReloader(live *Live, opts ReloaderOptions) *Reloader {
@@ -181,6 +198,14 @@ func (rl *Reloader) Reload(ctx context.Context, data []byte) bool {
 	if err == nil {
 		err = rl.publish(ctx, p)
 	}
+	var retry *retryable
+	if errors.As(err, &retry) {
+		rl.pending = data
+		rl.log.Error("reload failed; still serving the previous programme, trying again", "source", rl.display,
+			"err", err, "in", RetryAfter, "version", rl.live.Version())
+		return false
+	}
+	rl.pending = nil
 	if err != nil {
 		rl.bad = sum
 		rl.logFailure(err)
@@ -272,7 +297,9 @@ func (rl *Reloader) watchFile(ctx context.Context) error {
 				rl.log.Warn("read programme", "err", err)
 				continue
 			}
-			rl.Reload(ctx, data)
+			if rl.Reload(ctx, data); rl.pending != nil {
+				due = rl.opts.Clock.After(RetryAfter)
+			}
 		}
 	}
 }
@@ -283,6 +310,9 @@ func (rl *Reloader) pollLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-rl.opts.Clock.After(rl.opts.Poll):
+		}
+		if rl.pending != nil {
+			rl.Reload(ctx, rl.pending)
 		}
 		data, changed, err := rl.poll.fetch(ctx)
 		switch {

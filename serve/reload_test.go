@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -186,4 +187,53 @@ func TestReloaderTellsOfEditions(t *testing.T) {
 	if len(told) != 2 || told[0] == told[1] || told[1] != live.Set() {
 		t.Errorf("told of %d editions, want the 2 served", len(told))
 	}
+}
+
+// A build that fails with a Retryable error (a database down) keeps the
+// last edition and is tried again, without the file changing, until it
+// passes.
+func TestReloaderRetriesWhatMayPass(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "programme.yaml")
+	if err := os.WriteFile(path, []byte(feedtest.ServerProgramme), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var down atomic.Bool
+	var builds atomic.Int32
+	build := func(ctx context.Context, p *programme.Programme) (*feed.Set, func() error, error) {
+		builds.Add(1)
+		if down.Load() {
+			return nil, nil, Retryable(errors.New("database unreachable"))
+		}
+		set, err := feed.Build(p, feed.Options{})
+		return set, nil, err
+	}
+	clock := newFakeClock()
+	live := NewLive(LiveOptions{})
+	rl := NewReloader(live, ReloaderOptions{Name: path, Build: build, Clock: clock})
+	if _, err := rl.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { rl.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	clock.fire(t)
+
+	down.Store(true)
+	edited := strings.Replace(feedtest.ServerProgramme, "title: Opening", "title: Grand opening", 1)
+	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clock.fire(t) // the edit: its build fails
+	waitFor(t, "the failed build", func() bool { return builds.Load() >= 2 })
+	clock.fire(t) // the retry: still down
+	waitFor(t, "the first retry", func() bool { return builds.Load() >= 3 })
+	if got := live.Set().Programme.Session("opening").Title.In(""); got != "Opening" {
+		t.Fatalf("serving %q while the database is down, want the last edition", got)
+	}
+	down.Store(false)
+	clock.fire(t) // the next retry passes
+	waitFor(t, "the edit to be published once the database is back", func() bool {
+		return live.Set().Programme.Session("opening").Title.In("") == "Grand opening"
+	})
 }
