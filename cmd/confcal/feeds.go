@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"time"
@@ -23,7 +25,7 @@ func addFeedFlags(cmd *cobra.Command, ff *feedFlags) {
 	f := cmd.Flags()
 	config.Flag(f, "lang", "write feeds in `LANG` (default: the programme's first language)")
 	config.Flag(f, "alarm", "add a reminder `DURATION` before each timed session, e.g. 10m (default: none)")
-	config.Flag(f, "state", "state `FILE` that keeps SEQUENCE and cancellations between builds (default: $XDG_STATE_HOME/confcal/<programme>/state.json)")
+	config.Flag(f, "state", "state `FILE` (or a directory to keep state.json in) that keeps SEQUENCE and cancellations between builds (default: $XDG_STATE_HOME/confcal/<programme>/state.json)")
 	config.Flag(f, "stateless", "use no state: SEQUENCE 0, timestamps from the programme's 'updated'")
 	f.BoolVar(&ff.noCancelledPrefix, "no-cancelled-prefix", false, "do not prefix the titles of cancelled sessions")
 }
@@ -36,12 +38,9 @@ func (a *app) history(p *programme.Programme) (*feed.History, *feed.Store, error
 	if c.Stateless {
 		return feed.Stateless(p), nil, nil
 	}
-	path := c.State
-	if path == "" {
-		var err error
-		if path, err = a.statePath(p.ID, "state.json"); err != nil {
-			return nil, nil, err
-		}
+	path, err := a.stateFile(p.ID)
+	if err != nil {
+		return nil, nil, err
 	}
 	store, err := feed.OpenStore(path, p.ID)
 	if err != nil {
@@ -55,27 +54,55 @@ func (a *app) history(p *programme.Programme) (*feed.History, *feed.Store, error
 	return h, store, nil
 }
 
+// stateFile returns the state file of programme id: --state, a file
+// state.json inside it when it is a directory, or the default place.
+func (a *app) stateFile(id string) (string, error) {
+	path := a.cfg.Config.State
+	if path == "" {
+		return a.statePath(id, "state.json")
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return filepath.Join(path, "state.json"), nil
+	}
+	return path, nil
+}
+
 // buildSet builds the complete feed set of p with the configured options.
 func (a *app) buildSet(p *programme.Programme, ff *feedFlags) (*feed.Set, *feed.Store, error) {
-	c := a.cfg.Config
-	if c.Alarm < 0 {
-		return nil, nil, usagef("--alarm must not be negative")
-	}
-	if c.Lang != "" && len(p.Languages) > 0 && !slices.Contains(p.Languages, c.Lang) {
-		a.log.Warn(fmt.Sprintf("the programme has no %q text; falling back to %s", c.Lang, p.Languages[0]))
+	if err := a.checkFeedOptions(p); err != nil {
+		return nil, nil, err
 	}
 	h, store, err := a.history(p)
 	if err != nil {
 		return nil, nil, err
 	}
+	set, err := a.buildWith(p, ff, h)
+	return set, store, err
+}
+
+// checkFeedOptions checks the options of a build against p.
+func (a *app) checkFeedOptions(p *programme.Programme) error {
+	c := a.cfg.Config
+	if c.Alarm < 0 {
+		return usagef("--alarm must not be negative")
+	}
+	if c.Lang != "" && len(p.Languages) > 0 && !slices.Contains(p.Languages, c.Lang) {
+		a.log.Warn(fmt.Sprintf("the programme has no %q text; falling back to %s", c.Lang, p.Languages[0]))
+	}
+	return nil
+}
+
+// buildWith builds the feed set of p with history h.
+func (a *app) buildWith(p *programme.Programme, ff *feedFlags, h *feed.History) (*feed.Set, error) {
+	c := a.cfg.Config
 	start := time.Now()
 	set, err := feed.Build(p, feed.Options{Lang: c.Lang, Alarm: c.Alarm, BaseURL: c.BaseURL, History: h,
 		NoCancelledPrefix: ff.noCancelledPrefix})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	a.log.Debug("built feed set", "feeds", len(set.Feeds), "events", len(set.Events), "took", time.Since(start))
-	return set, store, nil
+	return set, nil
 }
 
 // collectSooner has the garbage collector run at 50 % heap growth rather

@@ -110,6 +110,7 @@ Summit week in Paris, 6 to 11 February 2025.`,
 		acceptProgramme(newServeCmd(a)),
 		newSyncCmd(a),
 		newAuthCmd(a),
+		newDBCmd(a),
 		newConfigCmd(a),
 		newVersionCmd(a),
 	)

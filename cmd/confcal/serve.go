@@ -103,6 +103,7 @@ printed at start); docs/attendee-sync.md says how to set it all up.`,
 	config.Flag(f, "serve.tls_cert", "serve HTTPS (and HTTP/2) with the certificate in this PEM `FILE`; needs --tls-key")
 	config.Flag(f, "serve.tls_key", "the private key of --tls-cert, a PEM `FILE`")
 	config.Flag(f, "serve.no_access_log", "log no line per request (behind a proxy that logs them)")
+	config.Flag(f, "database", "keep the history and the attendee sync in this database: a postgres:// `URL` that several servers share, or a SQLite file (default: $XDG_STATE_HOME/confcal/<programme>/confcal.db)")
 	addFeedFlags(cmd, &opts.feedFlags)
 	addAttendFlags(cmd)
 	return cmd
@@ -148,15 +149,13 @@ func runServe(ctx context.Context, a *app, opts *serveOptions) error {
 	if err != nil {
 		return err
 	}
+	sdb := a.newServeDB(log)
+	defer sdb.close()
 	live := serve.NewLive(serve.LiveOptions{Page: page.Options{BaseURL: base, Guessed: guessed, SyncStart: at.syncStart()}, Now: a.now})
 	rl := serve.NewReloader(live, serve.ReloaderOptions{Name: name, Poll: c.Serve.Poll, Log: log,
 		Source: source.Options{Stdin: a.stdin, TimeZone: c.TimeZone},
-		Build: func(_ context.Context, p *programme.Programme) (*feed.Set, func() error, error) {
-			set, store, err := a.buildSet(p, &opts.feedFlags)
-			if err != nil || store == nil {
-				return set, nil, err
-			}
-			return set, store.Save, nil
+		Build: func(ctx context.Context, p *programme.Programme) (*feed.Set, func() error, error) {
+			return sdb.build(ctx, p, &opts.feedFlags)
 		},
 		Published: at.published})
 	// The first load must succeed: there is nothing to fall back on.
@@ -166,7 +165,7 @@ func runServe(ctx context.Context, a *app, opts *serveOptions) error {
 	}
 	a.printFindings(a.stderr, findings)
 	if at != nil {
-		if err := at.start(ctx, a, live, base, client, keys, log); err != nil {
+		if err := at.start(ctx, a, live, sdb, base, client, keys, log); err != nil {
 			return err
 		}
 		fmt.Fprintf(a.stdout, "attendee sync on: Google's redirect URI for this server is %s\n", at.redirect)

@@ -2,16 +2,12 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"sync/atomic"
 
-	_ "github.com/ncruces/go-sqlite3/driver" // database/sql's "sqlite3"
 	"github.com/spf13/cobra"
 	"google.golang.org/api/option"
 
@@ -73,7 +69,7 @@ func (a *app) newAttendees(base string, log *slog.Logger) (*attendees, *google.W
 }
 
 // start opens the attendee store and makes the worker and the pages.
-func (at *attendees) start(ctx context.Context, a *app, live *serve.Live, base string, client *google.WebClient, keys *secret.Key, log *slog.Logger) error {
+func (at *attendees) start(ctx context.Context, a *app, live *serve.Live, sdb *serveDB, base string, client *google.WebClient, keys *secret.Key, log *slog.Logger) error {
 	c := a.cfg.Config
 	auth, err := google.AuthServerFromEnv(a.env)
 	if err != nil {
@@ -83,9 +79,11 @@ func (at *attendees) start(ctx context.Context, a *app, live *serve.Live, base s
 	if c.Google.Endpoint != "" {
 		g.Client = append(g.Client, option.WithEndpoint(c.Google.Endpoint))
 	}
-	if at.store, err = a.openAttendStore(ctx, live.Set().Programme.ID); err != nil {
+	db, err := sdb.open(ctx, live.Set().Programme.ID)
+	if err != nil {
 		return err
 	}
+	at.store = db.Attendees()
 	at.worker = attend.NewWorker(attend.WorkerOptions{Store: at.store, Edition: live.Set, Connect: attend.GoogleConnector(keys, g),
 		Rate: c.Attend.Rate, UserRate: c.Attend.UserRate, Workers: c.Attend.Workers, Log: log})
 	u, err := url.Parse(base + "/")
@@ -128,40 +126,4 @@ func (at *attendees) syncStart() string {
 		return ""
 	}
 	return attend.StartPath
-}
-
-// openAttendStore opens the attendee store of programme id: a SQLite
-// file in the state directory, its tables made on first use.
-func (a *app) openAttendStore(ctx context.Context, id string) (attend.Store, error) {
-	path, err := a.statePath(id, "attendees.db")
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("attendee store: %w", err)
-	}
-	db, err := sql.Open("sqlite3", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)")
-	if err != nil {
-		return nil, fmt.Errorf("attendee store %s: %w", path, err)
-	}
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE name = 'attend_subscriptions'`).Scan(&n); err != nil {
-		return nil, fmt.Errorf("attendee store %s: %w", path, err)
-	}
-	if n == 0 {
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return nil, fmt.Errorf("attendee store %s: %w", path, err)
-		}
-		defer tx.Rollback()
-		for _, stmt := range attend.Schema(attend.SQLite) {
-			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				return nil, fmt.Errorf("attendee store %s: %w", path, err)
-			}
-		}
-		if err := tx.Commit(); err != nil {
-			return nil, fmt.Errorf("attendee store %s: %w", path, err)
-		}
-	}
-	return attend.NewSQLStore(db, attend.SQLite), nil
 }
