@@ -33,13 +33,13 @@ import (
 // by its key tag under its section's (serve.addr); the flag tag names the
 // flag that sets it, where there is one.
 type Config struct {
-	Programme string        `key:"programme" flag:"programme"` // file, URL, "-" or "" for the built-in example
-	TimeZone  string        `key:"timezone" flag:"timezone"`   // zone for sources that lack one
-	Lang      string        `key:"lang" flag:"lang"`
-	State     string        `key:"state" flag:"state"` // state file; "" for the default location
+	Programme string `key:"programme" flag:"programme"` // file, URL, "-" or "" for the built-in example
+	TimeZone  string `key:"timezone" flag:"timezone"`   // zone for sources that lack one
+	Lang      string `key:"lang" flag:"lang"`
+	State     string `key:"state" flag:"state"` // state file; "" for the default location
 	// Database is the database of confcal serve: a postgres:// URL, or a
 	// SQLite file; "" for a SQLite file in the state directory.
-	Database string `key:"database" flag:"database"`
+	Database  string        `key:"database" flag:"database"`
 	Stateless bool          `key:"stateless" flag:"stateless"`
 	Alarm     time.Duration `key:"alarm" flag:"alarm"`
 	BaseURL   string        `key:"base_url" flag:"base-url"`
