@@ -27,7 +27,7 @@ func startBrowser(t *testing.T) (context.Context, *browser) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(b.close)
+	t.Cleanup(b.Close)
 	return ctx, b
 }
 
@@ -35,7 +35,7 @@ func startBrowser(t *testing.T) (context.Context, *browser) {
 // the page's own, and noJS turns the page's scripts off.
 func openPage(ctx context.Context, t *testing.T, b *browser, url, script string, noJS bool) string {
 	t.Helper()
-	page, err := b.newPage(ctx)
+	page, err := b.NewPage(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,16 +46,16 @@ func openPage(ctx context.Context, t *testing.T, b *browser, url, script string,
 		{"Runtime.enable", nil}, {"Page.enable", nil},
 		{"Emulation.setScriptExecutionDisabled", map[string]any{"value": noJS}},
 	} {
-		if _, err := b.call(ctx, page, c.method, c.params); err != nil {
+		if _, err := b.Call(ctx, page, c.method, c.params); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if script != "" {
-		if _, err := b.call(ctx, page, "Page.addScriptToEvaluateOnNewDocument", map[string]any{"source": script}); err != nil {
+		if _, err := b.Call(ctx, page, "Page.addScriptToEvaluateOnNewDocument", map[string]any{"source": script}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := b.call(ctx, page, "Page.navigate", map[string]any{"url": url}); err != nil {
+	if _, err := b.Call(ctx, page, "Page.navigate", map[string]any{"url": url}); err != nil {
 		t.Fatal(err)
 	}
 	waitEval(ctx, t, b, page, `document.readyState === "complete" && !!document.getElementById("subscribe")`)
@@ -126,7 +126,7 @@ func TestBrowserTrackFilter(t *testing.T) {
 		if got := shown(ctx, t, b, page, all[0]); got != "" {
 			t.Error("jumping to a day dropped the track filter")
 		}
-		if errs := b.exceptions(); len(errs) > 0 {
+		if errs := b.Exceptions(); len(errs) > 0 {
 			t.Errorf("script errors: %v", errs)
 		}
 	}
@@ -166,7 +166,7 @@ func TestBrowserNowNext(t *testing.T) {
 			t.Errorf("%s, outside the event: now / next shown: %s", at, list(page, "now-list"))
 		}
 	}
-	if errs := b.exceptions(); len(errs) > 0 {
+	if errs := b.Exceptions(); len(errs) > 0 {
 		t.Errorf("script errors: %v", errs)
 	}
 }

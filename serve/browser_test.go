@@ -1,23 +1,18 @@
 package serve
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/confcal/confcal/feed"
 	"github.com/confcal/confcal/feed/feedtest"
+	"github.com/confcal/confcal/internal/browsertest"
 	pagepkg "github.com/confcal/confcal/page"
 )
 
@@ -44,16 +39,16 @@ func TestBrowserAgenda(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.close()
+	defer b.Close()
 
-	page, err := b.newPage(ctx)
+	page, err := b.NewPage(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.call(ctx, page, "Runtime.enable", nil); err != nil {
+	if _, err := b.Call(ctx, page, "Runtime.enable", nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.call(ctx, page, "Page.navigate", map[string]any{"url": srv.URL + "/"}); err != nil {
+	if _, err := b.Call(ctx, page, "Page.navigate", map[string]any{"url": srv.URL + "/"}); err != nil {
 		t.Fatal(err)
 	}
 	waitEval(ctx, t, b, page, `document.readyState === "complete" && !!document.getElementById("agenda-panel")`)
@@ -125,7 +120,7 @@ func TestBrowserAgenda(t *testing.T) {
 	if got := eval[string](ctx, t, b, page, `document.getElementById("agenda-download").href`); got != srv.URL+"/agenda.ics?session=engines" {
 		t.Errorf("after unticking: %q", got)
 	}
-	if _, err := b.call(ctx, page, "Page.reload", nil); err != nil {
+	if _, err := b.Call(ctx, page, "Page.reload", nil); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond)
@@ -136,7 +131,7 @@ func TestBrowserAgenda(t *testing.T) {
 
 	// A phone: the timeline becomes a list, and nothing is wider than
 	// the screen.
-	if _, err := b.call(ctx, page, "Emulation.setDeviceMetricsOverride", map[string]any{
+	if _, err := b.Call(ctx, page, "Emulation.setDeviceMetricsOverride", map[string]any{
 		"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true}); err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +141,7 @@ func TestBrowserAgenda(t *testing.T) {
 	if w := eval[float64](ctx, t, b, page, `document.documentElement.scrollWidth`); w > 390 {
 		t.Errorf("page %vpx wide on a 390px screen", w)
 	}
-	if errs := b.exceptions(); len(errs) > 0 {
+	if errs := b.Exceptions(); len(errs) > 0 {
 		t.Errorf("script errors: %v", errs)
 	}
 }
@@ -180,18 +175,6 @@ func checkFeedLinks(ctx context.Context, t *testing.T, b *browser, page, base st
 	}
 }
 
-func chromiumPath() string {
-	if p := os.Getenv("CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 // clickSession clicks the label of the first checkbox of session id.
 func clickSession(ctx context.Context, t *testing.T, b *browser, page, id string) {
 	t.Helper()
@@ -206,7 +189,7 @@ func clickSession(ctx context.Context, t *testing.T, b *browser, page, id string
 		t.Fatal(err)
 	}
 	for _, typ := range []string{"mousePressed", "mouseReleased"} {
-		if _, err := b.call(ctx, page, "Input.dispatchMouseEvent", map[string]any{
+		if _, err := b.Call(ctx, page, "Input.dispatchMouseEvent", map[string]any{
 			"type": typ, "x": at.X, "y": at.Y, "button": "left", "clickCount": 1}); err != nil {
 			t.Fatal(err)
 		}
@@ -217,219 +200,24 @@ func clickSession(ctx context.Context, t *testing.T, b *browser, page, id string
 	}
 }
 
+type browser = browsertest.Browser
+
+func chromiumPath() string { return browsertest.Path() }
+
+func launchChromium(ctx context.Context, bin, profile string) (*browser, error) {
+	return browsertest.Launch(ctx, bin, profile)
+}
+
 func waitEval(ctx context.Context, t *testing.T, b *browser, page, js string) {
 	t.Helper()
-	for {
-		if ok, err := evaluate[bool](ctx, b, page, js); err == nil && ok {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("waiting for %s: %v", js, ctx.Err())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	browsertest.WaitEval(ctx, t, b, page, js)
 }
 
 func eval[T any](ctx context.Context, t *testing.T, b *browser, page, js string) T {
 	t.Helper()
-	v, err := evaluate[T](ctx, b, page, js)
-	if err != nil {
-		t.Fatalf("%s: %v", js, err)
-	}
-	return v
+	return browsertest.Eval[T](ctx, t, b, page, js)
 }
 
 func evaluate[T any](ctx context.Context, b *browser, page, js string) (T, error) {
-	var zero T
-	res, err := b.call(ctx, page, "Runtime.evaluate", map[string]any{"expression": js, "returnByValue": true, "awaitPromise": true})
-	if err != nil {
-		return zero, err
-	}
-	var out struct {
-		Result struct {
-			Value json.RawMessage `json:"value"`
-		} `json:"result"`
-		ExceptionDetails *struct {
-			Text      string `json:"text"`
-			Exception struct {
-				Description string `json:"description"`
-			} `json:"exception"`
-		} `json:"exceptionDetails"`
-	}
-	if err := json.Unmarshal(res, &out); err != nil {
-		return zero, err
-	}
-	if e := out.ExceptionDetails; e != nil {
-		return zero, fmt.Errorf("%s %s", e.Text, e.Exception.Description)
-	}
-	var v T
-	err = json.Unmarshal(out.Result.Value, &v)
-	return v, err
-}
-
-// browser drives Chromium through the DevTools protocol over the pipe of
-// --remote-debugging-pipe: NUL-terminated JSON messages on file
-// descriptors 3 (to Chromium) and 4 (from Chromium).
-type browser struct {
-	cmd *exec.Cmd
-	in  io.WriteCloser
-
-	mu      sync.Mutex
-	nextID  int
-	waiting map[int]chan message
-	errs    []string
-	done    chan struct{}
-}
-
-type message struct {
-	ID        int             `json:"id,omitempty"`
-	Method    string          `json:"method,omitempty"`
-	Params    json.RawMessage `json:"params,omitempty"`
-	Result    json.RawMessage `json:"result,omitempty"`
-	SessionID string          `json:"sessionId,omitempty"`
-	Error     *struct {
-		Message string `json:"message"`
-	} `json:"error,omitempty"`
-}
-
-func launchChromium(ctx context.Context, bin, profile string) (*browser, error) {
-	toChrome, ours, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	theirs, fromChrome, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-default-apps", "--disable-extensions", "--mute-audio", "--user-data-dir="+profile,
-		"--remote-debugging-pipe", "about:blank")
-	cmd.ExtraFiles = []*os.File{toChrome, fromChrome}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", bin, err)
-	}
-	toChrome.Close()
-	fromChrome.Close()
-	b := &browser{cmd: cmd, in: ours, waiting: map[int]chan message{}, done: make(chan struct{})}
-	go b.read(theirs)
-	if _, err := b.call(ctx, "", "Browser.getVersion", nil); err != nil {
-		b.close()
-		return nil, fmt.Errorf("chromium does not answer: %v\n%s", err, stderr.String())
-	}
-	return b, nil
-}
-
-func (b *browser) read(r io.ReadCloser) {
-	defer close(b.done)
-	defer r.Close()
-	br := bufio.NewReaderSize(r, 1<<20)
-	for {
-		raw, err := br.ReadBytes(0)
-		if err != nil {
-			return
-		}
-		var m message
-		if json.Unmarshal(raw[:len(raw)-1], &m) != nil {
-			continue
-		}
-		b.mu.Lock()
-		if m.ID != 0 {
-			if ch, ok := b.waiting[m.ID]; ok {
-				ch <- m
-				delete(b.waiting, m.ID)
-			}
-		} else if m.Method == "Runtime.exceptionThrown" {
-			b.errs = append(b.errs, string(m.Params))
-		}
-		b.mu.Unlock()
-	}
-}
-
-func (b *browser) exceptions() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.errs...)
-}
-
-// call sends one command, to the browser when session is empty, and
-// waits for its result.
-func (b *browser) call(ctx context.Context, session, method string, params any) (json.RawMessage, error) {
-	b.mu.Lock()
-	b.nextID++
-	id := b.nextID
-	ch := make(chan message, 1)
-	b.waiting[id] = ch
-	b.mu.Unlock()
-	msg := map[string]any{"id": id, "method": method}
-	if params != nil {
-		msg["params"] = params
-	}
-	if session != "" {
-		msg["sessionId"] = session
-	}
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := b.in.Write(append(data, 0)); err != nil {
-		return nil, fmt.Errorf("%s: %w", method, err)
-	}
-	select {
-	case m := <-ch:
-		if m.Error != nil {
-			return nil, fmt.Errorf("%s: %s", method, m.Error.Message)
-		}
-		return m.Result, nil
-	case <-b.done:
-		return nil, fmt.Errorf("%s: chromium went away", method)
-	case <-ctx.Done():
-		return nil, fmt.Errorf("%s: %w", method, ctx.Err())
-	}
-}
-
-// newPage opens a tab and returns the session that drives it.
-func (b *browser) newPage(ctx context.Context) (string, error) {
-	res, err := b.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"})
-	if err != nil {
-		return "", err
-	}
-	var target struct {
-		TargetID string `json:"targetId"`
-	}
-	if err := json.Unmarshal(res, &target); err != nil {
-		return "", err
-	}
-	res, err = b.call(ctx, "", "Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true})
-	if err != nil {
-		return "", err
-	}
-	var attached struct {
-		SessionID string `json:"sessionId"`
-	}
-	if err := json.Unmarshal(res, &attached); err != nil {
-		return "", err
-	}
-	if attached.SessionID == "" {
-		return "", errors.New("no session")
-	}
-	return attached.SessionID, nil
-}
-
-func (b *browser) close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_, _ = b.call(ctx, "", "Browser.close", nil)
-	b.in.Close()
-	exited := make(chan struct{})
-	go func() { _ = b.cmd.Wait(); close(exited) }()
-	select {
-	case <-exited:
-	case <-time.After(10 * time.Second):
-		_ = b.cmd.Process.Kill()
-		<-exited
-	}
+	return browsertest.Evaluate[T](ctx, b, page, js)
 }
