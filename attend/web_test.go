@@ -41,6 +41,8 @@ func newTestKeys(t *testing.T) *secret.Key {
 type site struct {
 	t       *testing.T
 	fake    *googletest.Server
+	web     *attend.Web
+	handler atomic.Pointer[handlerBox]
 	store   attend.Store
 	worker  *attend.Worker
 	set     atomic.Pointer[feed.Set]
@@ -48,13 +50,17 @@ type site struct {
 	browser *http.Client
 }
 
+// handlerBox holds the handler the site's server answers with.
+type handlerBox struct{ http.Handler }
+
 func newSite(t *testing.T, store attend.Store) *site {
 	s := &site{t: t, fake: googletest.NewServer(), store: store}
 	t.Cleanup(s.fake.Close)
 	s.fake.RequireAuth()
 	s.set.Store(feedtest.BuildSet(t, feedtest.ServerProgramme))
 	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
+	s.handler.Store(&handlerBox{mux})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.handler.Load().ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
 	s.base = srv.URL + "/"
 	s.fake.AddClient(googletest.Client{ID: "web-client", Secret: "web-secret", Name: "Test Conference",
@@ -75,6 +81,7 @@ func newSite(t *testing.T, store attend.Store) *site {
 		t.Fatal(err)
 	}
 	web.Register(mux, "/")
+	s.web = web
 	jar, _ := cookiejar.New(nil)
 	s.browser = &http.Client{Jar: jar}
 	return s

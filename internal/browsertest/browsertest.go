@@ -267,3 +267,28 @@ func (b *Browser) Close() {
 		<-exited
 	}
 }
+
+// Click clicks, as a person does with the mouse, the middle of the first
+// element selector matches, scrolled into view (of its first box, for an
+// inline element broken across lines).
+func Click(ctx context.Context, t testing.TB, b *Browser, page, selector string) {
+	t.Helper()
+	js := fmt.Sprintf(`(() => { const el = document.querySelector(%q);
+		if (!el) return "";
+		el.scrollIntoView({block: "center"}); const r = el.getClientRects()[0] || el.getBoundingClientRect();
+		return JSON.stringify({x: r.left + r.width / 2, y: r.top + r.height / 2}); })()`, selector)
+	raw := Eval[string](ctx, t, b, page, js)
+	if raw == "" {
+		t.Fatalf("no element %s to click", selector)
+	}
+	var at struct{ X, Y float64 }
+	if err := json.Unmarshal([]byte(raw), &at); err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{"mousePressed", "mouseReleased"} {
+		if _, err := b.Call(ctx, page, "Input.dispatchMouseEvent", map[string]any{
+			"type": typ, "x": at.X, "y": at.Y, "button": "left", "clickCount": 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
