@@ -80,11 +80,13 @@ type CookieOptions struct {
 	Secure bool
 }
 
-// SignedCookie returns the cookie name carrying payload until expires:
+// SignedCookie returns the cookie name carrying payload for ttl from now:
 // HttpOnly, SameSite=Lax (the OAuth redirect back is a top-level GET, which
-// Lax lets through), Secure as opts say.
-func (k *Key) SignedCookie(name string, payload []byte, expires time.Time, opts CookieOptions) (*http.Cookie, error) {
-	v, err := k.Sign(name, payload, expires)
+// Lax lets through), Secure as opts say. Its lifetime is sent as Max-Age,
+// relative, so that a browser whose clock is off keeps it as long; the
+// signature holds the absolute expiry.
+func (k *Key) SignedCookie(name string, payload []byte, now time.Time, ttl time.Duration, opts CookieOptions) (*http.Cookie, error) {
+	v, err := k.Sign(name, payload, now.Add(ttl))
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +94,7 @@ func (k *Key) SignedCookie(name string, payload []byte, expires time.Time, opts 
 	if path == "" {
 		path = "/"
 	}
-	return &http.Cookie{Name: name, Value: v, Path: path, Expires: expires.UTC(), HttpOnly: true,
+	return &http.Cookie{Name: name, Value: v, Path: path, MaxAge: max(int(ttl.Seconds()), 1), HttpOnly: true,
 		Secure: opts.Secure, SameSite: http.SameSiteLaxMode}, nil
 }
 

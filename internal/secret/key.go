@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"runtime"
 	"strings"
 )
 
@@ -86,6 +87,9 @@ func LoadKeyFile(path string, log *slog.Logger) (*Key, error) {
 		return nil, fmt.Errorf("secret key file %s is not a regular file: %s", path, MakeKeyHint(path))
 	}
 	perm := fi.Mode().Perm()
+	if runtime.GOOS == "windows" {
+		perm = 0o600 // Windows has ACLs, not these bits: os reports 0666 for any writable file
+	}
 	if perm&0o022 != 0 {
 		return nil, fmt.Errorf("secret key file %s may be written by other users (mode %04o): run chmod 600 %s", path, perm, path)
 	}

@@ -191,14 +191,14 @@ func TestSignedCookies(t *testing.T) {
 func TestCookieAttributes(t *testing.T) {
 	k := testKey(t, 5)
 	now := time.Now()
-	c, err := k.SignedCookie("oauth", []byte("p"), now.Add(time.Minute), secret.CookieOptions{Path: "/auth/google", Secure: true})
+	c, err := k.SignedCookie("oauth", []byte("p"), now, 10*time.Minute, secret.CookieOptions{Path: "/auth/google", Secure: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
 	http.SetCookie(rec, c)
 	h := rec.Header().Get("Set-Cookie")
-	for _, want := range []string{"oauth=", "Path=/auth/google", "HttpOnly", "Secure", "SameSite=Lax", "Expires="} {
+	for _, want := range []string{"oauth=", "Path=/auth/google", "HttpOnly", "Secure", "SameSite=Lax", "Max-Age=600"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("Set-Cookie %q lacks %s", h, want)
 		}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"golang.org/x/oauth2"
+	"google.golang.org/api/option"
 )
 
 // Google's OAuth 2.0 endpoints.
@@ -171,4 +172,24 @@ func (c *WebClient) HasRedirect(uri string) bool { return slices.Contains(c.Redi
 func (c *WebClient) Config(a AuthServer, redirect string, scopes ...string) *oauth2.Config {
 	return &oauth2.Config{ClientID: c.ID, ClientSecret: c.Secret, RedirectURL: redirect,
 		Scopes: slices.Clone(scopes), Endpoint: a.Endpoint()}
+}
+
+// TokenOptions returns the API client options that authenticate with ts,
+// at endpoint ("" for Google's), over base (nil: http.DefaultClient's
+// transport): for a server that holds many users' tokens.
+func TokenOptions(ctx context.Context, endpoint string, ts oauth2.TokenSource, base *http.Client) []option.ClientOption {
+	if base != nil {
+		ctx = context.WithValue(ctx, oauth2.HTTPClient, base)
+	}
+	opts := []option.ClientOption{option.WithHTTPClient(oauth2.NewClient(ctx, ts))}
+	if endpoint != "" {
+		opts = append(opts, option.WithEndpoint(endpoint))
+	}
+	return opts
+}
+
+// CalendarURL is the address of calendar id in Google Calendar's web
+// interface, where it opens with the calendar added to the user's list.
+func CalendarURL(id string) string {
+	return "https://calendar.google.com/calendar/r?cid=" + url.QueryEscape(id)
 }

@@ -38,7 +38,12 @@ func (k FaultKind) String() string {
 // Fault injects Kind into matching requests.
 type Fault struct {
 	Kind FaultKind
-	// Op is the API method to hit ("events.insert"); "" hits any.
+	// Op is the API method to hit ("events.insert"); "" hits any. The
+	// authorization server's endpoints are hit only when named:
+	// "oauth.token" and "oauth.revoke" answer the fault's status with an
+	// OAuth error (server_error, or rate_limit_exceeded for 429), before
+	// doing anything; LostResponse and ServerErrorAfterWrite become a
+	// plain 500 there.
 	Op string
 	// Method is the HTTP method to hit; "" hits any.
 	Method string
@@ -148,4 +153,33 @@ func (f activeFault) message() string {
 		return "Calendar usage limits exceeded."
 	}
 	return "Backend Error"
+}
+
+// takeOAuthFault returns the fault injected for the authorization
+// server's endpoint op, with s.mu held: only faults that name it hit.
+func (s *Server) takeOAuthFault(op string) (status int, kind string, hit bool) {
+	for i, f := range s.faults {
+		if f.Op != op {
+			continue
+		}
+		if f.Skip > 0 {
+			f.Skip--
+			continue
+		}
+		if f.Times > 0 {
+			f.Times--
+			if f.Times == 0 {
+				s.faults = append(s.faults[:i], s.faults[i+1:]...)
+			}
+		}
+		af := activeFault{kind: f.Kind}
+		if !af.before() {
+			return http.StatusInternalServerError, "server_error", true
+		}
+		if af.status() == http.StatusTooManyRequests {
+			return af.status(), "rate_limit_exceeded", true
+		}
+		return af.status(), "server_error", true
+	}
+	return 0, "", false
 }

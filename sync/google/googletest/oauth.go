@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // The fake's authorization server follows Google's OAuth 2.0 for web
@@ -202,9 +204,10 @@ func (s *Server) RevokeUser(user string) int {
 	return n
 }
 
-// TokenRequests returns the number of requests to the token and
-// revocation endpoints, by grant_type ("authorization_code",
-// "refresh_token", anything else as sent) and "revoke".
+// TokenRequests returns the number of requests to the authorization
+// server: "authorize" (consent pages asked for), token requests by
+// grant_type ("authorization_code", "refresh_token", anything else as
+// sent) and "revoke".
 func (s *Server) TokenRequests() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -223,6 +226,30 @@ func (s *Server) LiveRefreshTokens(user string) int {
 		}
 	}
 	return n
+}
+
+// Grant returns the token an exchange would give after user allowed
+// client the scopes at a consent page with offline access: for tests
+// and benchmarks that need many signed-in users without a browser. The
+// client must be registered.
+func (s *Server) Grant(client, user string, scopes ...string) (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.auth.clients[client]; !ok {
+		return nil, fmt.Errorf("grant: no client %q", client)
+	}
+	for _, sc := range scopes {
+		if _, ok := knownScopes[sc]; !ok {
+			return nil, fmt.Errorf("grant: unknown scope %q", sc)
+		}
+	}
+	key := grantKey{client: client, user: user}
+	body := s.issueAccess(key, slices.Clone(scopes))
+	rt := randomToken("1//fake-")
+	s.auth.refresh[rt] = &refreshToken{key: key, scopes: slices.Clone(scopes)}
+	tok := &oauth2.Token{AccessToken: body["access_token"].(string), TokenType: "Bearer", RefreshToken: rt,
+		Expiry: time.Now().Add(time.Duration(body["expires_in"].(int)) * time.Second)}
+	return tok.WithExtra(map[string]any{"scope": body["scope"]}), nil
 }
 
 func (s *Server) oauthRoutes(mux *http.ServeMux) {
@@ -282,6 +309,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	grantType := r.PostForm.Get("grant_type")
 	s.auth.counts[grantType]++
+	if status, kind, hit := s.takeOAuthFault("oauth.token"); hit {
+		tokenError(w, status, kind, "Injected fault")
+		return
+	}
 	c, why := s.clientAuth(r)
 	if c == nil {
 		tokenError(w, http.StatusUnauthorized, "invalid_client", why)
@@ -407,6 +438,10 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.auth.counts["revoke"]++
+	if status, kind, hit := s.takeOAuthFault("oauth.revoke"); hit {
+		tokenError(w, status, kind, "Injected fault")
+		return
+	}
 	tok := r.Form.Get("token")
 	var key grantKey
 	if t, ok := s.auth.refresh[tok]; ok && !t.revoked {

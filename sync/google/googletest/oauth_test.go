@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -424,5 +425,96 @@ func TestScopesAndCredentials(t *testing.T) {
 	}
 	if got := srv.OpCounts()["events.list"]; got != 2 {
 		t.Errorf("refused requests logged: %d", got)
+	}
+}
+
+func TestTokenEndpointFaults(t *testing.T) {
+	srv, cfg := authSetup(t)
+	tok := signIn(t, cfg)
+	srv.Inject(googletest.Fault{Op: "oauth.token", Kind: googletest.ServiceUnavailable})
+	srv.Inject(googletest.Fault{Kind: googletest.ServerError, Times: -1}) // API faults leave the token endpoint alone
+	refresh := func() error {
+		_, err := cfg.TokenSource(context.Background(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+		return err
+	}
+	var re *oauth2.RetrieveError
+	if err := refresh(); !errors.As(err, &re) || re.Response.StatusCode != 503 || re.ErrorCode != "server_error" {
+		t.Fatalf("injected 503: %v", err)
+	}
+	if err := refresh(); err != nil {
+		t.Fatalf("after the fault: %v", err)
+	}
+	srv.Inject(googletest.Fault{Op: "oauth.revoke", Kind: googletest.TooManyRequests})
+	err := google.AuthServer{RevokeURL: srv.RevokeURL()}.Revoke(context.Background(), nil, tok.RefreshToken)
+	if err == nil || !strings.Contains(err.Error(), "429") {
+		t.Fatalf("injected 429 on revoke: %v", err)
+	}
+	if n := srv.LiveRefreshTokens(googletest.Primary); n != 1 {
+		t.Fatalf("a failed revoke revoked (%d live)", n)
+	}
+}
+
+func TestGrant(t *testing.T) {
+	srv, cfg := authSetup(t)
+	if _, err := srv.Grant("nobody", "ada@example.org", google.ScopeAppCreated); err == nil {
+		t.Error("a grant to an unknown client")
+	}
+	if _, err := srv.Grant("web-1", "ada@example.org", "https://www.googleapis.com/auth/drive"); err == nil {
+		t.Error("a grant of an unknown scope")
+	}
+	tok, err := srv.Grant("web-1", "ada@example.org", google.ScopeAppCreated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	cal, err := service(t, srv, cfg.Client(ctx, tok)).Calendars.Insert(&calendar.Calendar{Summary: "x"}).Do()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user, _, _ := srv.CalendarOwner(cal.Id); user != "ada@example.org" || tok.Extra("scope") != google.ScopeAppCreated {
+		t.Fatalf("calendar of %q, scope %v", user, tok.Extra("scope"))
+	}
+	if _, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err != nil {
+		t.Fatalf("refresh a granted token: %v", err)
+	}
+}
+
+// Tokens, clients and auth mode outlive the process through Save and
+// Load, as calendars do.
+func TestSaveLoadKeepsTheAuthorizationServer(t *testing.T) {
+	srv, cfg := authSetup(t)
+	srv.SetUser("ada@example.org")
+	tok := signIn(t, cfg)
+	revoked := signIn(t, cfg, oauth2.ApprovalForce, oauth2.SetAuthURLParam("login_hint", "bob@example.com"))
+	srv.RevokeUser("bob@example.com")
+	file := t.TempDir() + "/fake.json"
+	if err := srv.Save(file); err != nil {
+		t.Fatal(err)
+	}
+	next := googletest.NewServer()
+	t.Cleanup(next.Close)
+	if err := next.Load(file); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Endpoint = oauth2.Endpoint{AuthURL: next.AuthURL(), TokenURL: next.TokenURL()}
+	ctx := context.Background()
+	if _, err := service(t, next, cfg.Client(ctx, tok)).CalendarList.List().Do(); err != nil {
+		t.Fatalf("the saved access token: %v", err)
+	}
+	if _, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err != nil {
+		t.Fatalf("the saved refresh token: %v", err)
+	}
+	if _, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: revoked.RefreshToken}).Token(); errorCode(err) != "invalid_grant" {
+		t.Fatalf("a revoked token came back: %v", err)
+	}
+	if c, _ := code(func() error { _, err := service(t, next, http.DefaultClient).CalendarList.List().Do(); return err }()); c != 401 {
+		t.Fatalf("auth mode was not kept: %d", c)
+	}
+	// Without a client nothing of the authorization server is saved.
+	plain := googletest.NewServer()
+	t.Cleanup(plain.Close)
+	plain.Save(file)
+	if b, _ := os.ReadFile(file); strings.Contains(string(b), `"auth"`) {
+		t.Fatal("an unused authorization server was saved")
 	}
 }

@@ -3,8 +3,11 @@ package googletest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"sort"
+	"time"
 
 	calendar "google.golang.org/api/calendar/v3"
 )
@@ -40,6 +43,16 @@ func (s *Server) CalendarOwner(id string) (user, client string, ok bool) {
 		return "", "", false
 	}
 	return c.owner, c.app, true
+}
+
+// RemoveCalendar deletes calendar id as its user would in the web
+// interface; it reports whether there was one.
+func (s *Server) RemoveCalendar(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.calendars[id]
+	delete(s.calendars, id)
+	return ok
 }
 
 // HasCalendar reports whether calendar id exists.
@@ -185,6 +198,63 @@ type state struct {
 	CalSeq    int             `json:"cal_seq"`
 	Calendars []calendarState `json:"calendars"`
 	Requests  []Request       `json:"requests,omitempty"`
+	Auth      *authState      `json:"auth,omitempty"`
+}
+
+// authState is the authorization server's persistent form: clients and
+// live tokens (pending consents and codes are not kept).
+type authState struct {
+	Required bool                  `json:"required,omitempty"`
+	User     string                `json:"user"`
+	Lifetime time.Duration         `json:"lifetime"`
+	Clients  []Client              `json:"clients"`
+	Refresh  map[string]tokenState `json:"refresh,omitempty"`
+	Access   map[string]tokenState `json:"access,omitempty"`
+}
+
+type tokenState struct {
+	Client  string    `json:"client"`
+	User    string    `json:"user"`
+	Scopes  []string  `json:"scopes"`
+	Expiry  time.Time `json:"expiry,omitzero"`
+	Revoked bool      `json:"revoked,omitempty"`
+}
+
+// saveAuth returns the authorization server's state, nil when no client
+// is registered, with s.mu held.
+func (s *Server) saveAuth() *authState {
+	a := &s.auth
+	if len(a.clients) == 0 {
+		return nil
+	}
+	st := &authState{Required: a.required, User: a.user, Lifetime: a.lifetime,
+		Refresh: map[string]tokenState{}, Access: map[string]tokenState{}}
+	for _, id := range slices.Sorted(maps.Keys(a.clients)) {
+		st.Clients = append(st.Clients, *a.clients[id])
+	}
+	for tok, t := range a.refresh {
+		st.Refresh[tok] = tokenState{Client: t.key.client, User: t.key.user, Scopes: t.scopes, Revoked: t.revoked}
+	}
+	for tok, t := range a.access {
+		st.Access[tok] = tokenState{Client: t.key.client, User: t.key.user, Scopes: t.scopes, Expiry: t.expiry, Revoked: t.revoked}
+	}
+	return st
+}
+
+// loadAuth restores what saveAuth saved, with s.mu held.
+func (s *Server) loadAuth(st *authState) {
+	a := newOAuth()
+	a.required, a.user, a.lifetime = st.Required, st.User, st.Lifetime
+	for _, c := range st.Clients {
+		a.clients[c.ID] = &c
+	}
+	for tok, t := range st.Refresh {
+		a.refresh[tok] = &refreshToken{key: grantKey{t.Client, t.User}, scopes: t.Scopes, revoked: t.Revoked}
+	}
+	for tok, t := range st.Access {
+		a.access[tok] = &accessToken{key: grantKey{t.Client, t.User}, scopes: t.Scopes, expiry: t.Expiry, revoked: t.Revoked}
+	}
+	s.auth = a
 }
 
 type calendarState struct {
@@ -199,12 +269,13 @@ type eventState struct {
 	Event *calendar.Event `json:"event"`
 }
 
-// Save writes the fake's calendars, events and request log to file, so
-// that a later process can Load them: for command-line tests that run
-// confcal several times against one calendar.
+// Save writes the fake's calendars, events, request log and, once a
+// client is registered, the authorization server's clients and tokens to
+// file, so that a later process can Load them: for command-line tests
+// that run confcal several times against one calendar.
 func (s *Server) Save(file string) error {
 	s.mu.Lock()
-	st := state{Seq: s.seq, CalSeq: s.calSeq, Requests: s.requests}
+	st := state{Seq: s.seq, CalSeq: s.calSeq, Requests: s.requests, Auth: s.saveAuth()}
 	ids := make([]string, 0, len(s.calendars))
 	for id := range s.calendars {
 		ids = append(ids, id)
@@ -226,8 +297,9 @@ func (s *Server) Save(file string) error {
 	return os.WriteFile(file, b, 0o600)
 }
 
-// Load replaces the fake's calendars, events and request log with those
-// saved in file. A missing file leaves the fake empty.
+// Load replaces the fake's calendars, events, request log and
+// authorization server with those saved in file. A missing file leaves
+// the fake empty.
 func (s *Server) Load(file string) error {
 	b, err := os.ReadFile(file)
 	if os.IsNotExist(err) {
@@ -243,6 +315,9 @@ func (s *Server) Load(file string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq, s.calSeq, s.requests = st.Seq, st.CalSeq, st.Requests
+	if st.Auth != nil {
+		s.loadAuth(st.Auth)
+	}
 	s.calendars = map[string]*fakeCalendar{}
 	for _, cs := range st.Calendars {
 		c := &fakeCalendar{meta: cs.Meta, events: map[string]*stored{}, owner: cs.Owner, app: cs.App}
