@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/confcal/confcal/sync/google"
 )
 
 // manage shows a subscription: its selection, its last sync, and the
@@ -17,7 +19,7 @@ func (web *Web) manage(w http.ResponseWriter, r *http.Request) {
 	}
 	set := web.opts.Edition()
 	d := managePage{Title: "Your Google Calendar sync", Sub: s, Status: string(s.Status), Reason: s.Reason,
-		CSRF: web.csrf(s), Action: web.manageURL(token), Calendar: calendarLink(s.Calendar)}
+		CSRF: web.csrf(s), Action: web.manageURL(token), Calendar: google.CalendarURL(s.Calendar)}
 	if !s.Sync.At.IsZero() {
 		d.LastSync = s.Sync.At.Format("Mon 2 Jan 2006 15:04 MST")
 	}

@@ -273,7 +273,7 @@ func (web *Web) subscribe(w http.ResponseWriter, r *http.Request, st signinState
 	}
 	web.log.Info("attendee subscribed", "subscription", s.ID, "sessions", len(c.Sessions))
 	web.page(w, http.StatusOK, "result", resultPage{Title: "Your calendar is ready", Name: name, Choice: web.describe(set, c),
-		Manage: manage, Calendar: calendarLink(s.Calendar), Result: rec.Result, Failed: err != nil})
+		Manage: manage, Calendar: google.CalendarURL(s.Calendar), Result: rec.Result, Failed: err != nil})
 }
 
 // reconnected gives a broken subscription its new grant and syncs it.
@@ -302,11 +302,6 @@ func (web *Web) reconnected(w http.ResponseWriter, r *http.Request, st signinSta
 
 func (web *Web) manageURL(token string) string {
 	return web.opts.BaseURL.JoinPath(ManagePath + token).String()
-}
-
-// calendarLink opens a calendar in Google Calendar.
-func calendarLink(id string) string {
-	return "https://calendar.google.com/calendar/r?cid=" + url.QueryEscape(id)
 }
 
 func (web *Web) internal(w http.ResponseWriter, err error) {

@@ -178,24 +178,10 @@ func checkFeedLinks(ctx context.Context, t *testing.T, b *browser, page, base st
 // clickSession clicks the label of the first checkbox of session id.
 func clickSession(ctx context.Context, t *testing.T, b *browser, page, id string) {
 	t.Helper()
-	js := fmt.Sprintf(`(() => { const box = document.querySelector('input[name=session][value=%q]');
-		box.scrollIntoView({block: "center"}); const r = box.getBoundingClientRect();
-		return JSON.stringify({x: r.left + r.width / 2, y: r.top + r.height / 2, checked: box.checked}); })()`, id)
-	var at struct {
-		X, Y    float64
-		Checked bool
-	}
-	if err := json.Unmarshal([]byte(eval[string](ctx, t, b, page, js)), &at); err != nil {
-		t.Fatal(err)
-	}
-	for _, typ := range []string{"mousePressed", "mouseReleased"} {
-		if _, err := b.Call(ctx, page, "Input.dispatchMouseEvent", map[string]any{
-			"type": typ, "x": at.X, "y": at.Y, "button": "left", "clickCount": 1}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	now := eval[bool](ctx, t, b, page, fmt.Sprintf(`document.querySelector('input[name=session][value=%q]').checked`, id))
-	if now == at.Checked {
+	box := fmt.Sprintf(`input[name=session][value=%q]`, id)
+	was := eval[bool](ctx, t, b, page, fmt.Sprintf(`document.querySelector(%q).checked`, box))
+	browsertest.Click(ctx, t, b, page, box)
+	if eval[bool](ctx, t, b, page, fmt.Sprintf(`document.querySelector(%q).checked`, box)) == was {
 		t.Fatalf("clicking %s did not toggle it", id)
 	}
 }
