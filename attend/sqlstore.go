@@ -70,6 +70,9 @@ type SQLStore struct {
 // NewSQLStore returns the Store in db, whose tables Schema made.
 func NewSQLStore(db *sql.DB, d Dialect) *SQLStore { return &SQLStore{db: db, d: d} }
 
+// DB returns the database the store is in.
+func (st *SQLStore) DB() *sql.DB { return st.db }
+
 var placeholder = regexp.MustCompile(`\$([0-9]+)`)
 
 // q writes a query of $N placeholders in the engine's own: SQLite's ?N
@@ -111,9 +114,16 @@ func (st *SQLStore) Create(ctx context.Context, s *Subscription) error {
 	if err != nil {
 		return err
 	}
+	if len(s.ManageHash) == 0 {
+		return fmt.Errorf("create a subscription: no manage hash")
+	}
+	token := s.Token
+	if token == nil {
+		token = []byte{} // NOT NULL on PostgreSQL
+	}
 	_, err = st.db.ExecContext(ctx, st.q(`INSERT INTO attend_subscriptions (`+subColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`),
-		s.ID, s.Programme, s.Selection, s.Calendar, s.CalendarName, s.Account, s.Token, s.ManageHash, string(s.Status), s.Reason,
+		s.ID, s.Programme, s.Selection, s.Calendar, s.CalendarName, s.Account, token, s.ManageHash, string(s.Status), s.Reason,
 		micros(s.Created), micros(s.Sync.At), boolInt(s.Sync.OK), s.Sync.Result, s.Sync.Desired, string(journal))
 	if err != nil {
 		return fmt.Errorf("create a subscription: %w", err)

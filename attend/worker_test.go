@@ -3,9 +3,11 @@ package attend_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
+	stdsync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -247,5 +249,61 @@ func TestJobEnqueuedWhileRunningRunsAgain(t *testing.T) {
 	st.Claim(ctx, now, time.Minute)
 	if j, _ := st.Claim(ctx, now.Add(2*time.Minute), time.Minute); j == nil {
 		t.Error("a job whose lease ended was not given back")
+	}
+}
+
+// Two servers' workers on one PostgreSQL queue: each pending job runs
+// once.
+func TestReplicasRunEachJobOnce(t *testing.T) {
+	open := openPostgres(t)
+	stores := []attend.Store{open(t)}
+	// The second server: another store on the same database, its
+	// workers on their own connections.
+	stores = append(stores, attend.NewSQLStore(stores[0].(*attend.SQLStore).DB(), attend.Postgres))
+	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
+	ctx := context.Background()
+	const n = 60
+	var mu stdsync.Mutex
+	runs := map[string]int{}
+	cals := map[string]*calendartest.Memory{}
+	for i := range n {
+		id := fmt.Sprintf("sub-%02d", i)
+		cals[id] = calendartest.NewMemory()
+		if err := stores[0].Create(ctx, &attend.Subscription{ID: id, Programme: "conf", Selection: "session=opening",
+			ManageHash: []byte(id), Status: attend.Active}); err != nil {
+			t.Fatal(err)
+		}
+		stores[0].Enqueue(ctx, id, t0, false)
+	}
+	var wg stdsync.WaitGroup
+	for _, st := range stores {
+		w := attend.NewWorker(attend.WorkerOptions{Store: st, Edition: func() *feed.Set { return set },
+			Connect: func(_ context.Context, s *attend.Subscription) (calsync.Calendar, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				runs[s.ID]++
+				return cals[s.ID], nil
+			},
+			Rate: 1e6, UserRate: 1e6, Now: func() time.Time { return t0 }})
+		for range 4 {
+			wg.Go(func() {
+				if _, err := w.Drain(ctx); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	for i := range n {
+		id := fmt.Sprintf("sub-%02d", i)
+		if runs[id] != 1 {
+			t.Errorf("%s ran %d times", id, runs[id])
+		}
+		if len(cals[id].Events()) != 1 {
+			t.Errorf("%s's calendar holds %d events", id, len(cals[id].Events()))
+		}
+	}
+	if p, _ := stores[0].Pending(ctx); p != 0 {
+		t.Errorf("%d jobs left", p)
 	}
 }
