@@ -28,6 +28,10 @@ const (
 // signinCookie is the name of the short-lived cookie of a sign-in.
 const signinCookie = "confcal_signin"
 
+// DefaultStartRate is the sign-ins a client address may start per
+// second: one every ten seconds, after a burst of five.
+const DefaultStartRate = 0.1
+
 // SigninTTL is how long a sign-in may take, from the button to Google's
 // answer.
 const SigninTTL = 10 * time.Minute
@@ -43,8 +47,9 @@ type WebOptions struct {
 	// BaseURL is the public address of the server, ending in "/".
 	BaseURL *url.URL
 	// StartRate bounds the sign-ins one client address may start, per
-	// second; a burst of five is allowed. Zero means one every ten
-	// seconds.
+	// second; a burst of five is allowed, and all addresses together may
+	// start a hundred times as many (at least 20 a second). Zero means
+	// DefaultStartRate.
 	StartRate float64
 	Now       func() time.Time
 	Log       *slog.Logger
@@ -68,7 +73,7 @@ func NewWeb(opts WebOptions) (*Web, error) {
 		return nil, errors.New("attendee pages: incomplete options")
 	}
 	if opts.StartRate <= 0 {
-		opts.StartRate = 0.1
+		opts.StartRate = DefaultStartRate
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -78,7 +83,7 @@ func NewWeb(opts WebOptions) (*Web, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Web{opts: opts, log: log, secure: !IsLoopback(opts.BaseURL),
-		limiters: map[string]*rate.Limiter{}, all: rate.NewLimiter(20, 50)}, nil
+		limiters: map[string]*rate.Limiter{}, all: rate.NewLimiter(rate.Limit(max(20, 100*opts.StartRate)), 50)}, nil
 }
 
 // IsLoopback reports whether u is a loopback address (http://127.0.0.1,

@@ -28,8 +28,10 @@ const (
 	// DefaultWorkers is how many subscriptions sync at once.
 	DefaultWorkers = 8
 	// DefaultLease is how long a claimed job is a worker's: a worker that
-	// dies holding one (kill -9) gives it back when the lease ends.
-	DefaultLease = 5 * time.Minute
+	// dies holding one (kill -9) gives it back when the lease ends. A
+	// sync that has not finished by three quarters of it is stopped and
+	// retried, so that two workers never run one job at once.
+	DefaultLease = time.Minute
 	// DefaultPoll is how often an idle worker looks for due jobs (a
 	// retry, a job another server enqueued).
 	DefaultPoll = 5 * time.Second
@@ -153,7 +155,14 @@ func (w *Worker) Drain(ctx context.Context) (int, error) {
 			return n, err
 		}
 		n++
-		if err := w.run(ctx, job); err != nil {
+		jctx, cancel := context.WithTimeout(ctx, w.opts.Lease*3/4)
+		err = w.run(jctx, job)
+		cancel()
+		if err != nil && ctx.Err() == nil && jctx.Err() != nil {
+			// Out of time: the job goes back for another try.
+			err = w.opts.Store.Retry(ctx, job, w.opts.Now())
+		}
+		if err != nil {
 			return n, err
 		}
 	}

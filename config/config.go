@@ -106,6 +106,11 @@ type Attend struct {
 	Rate          float64 `key:"rate" flag:"attendee-rate"`           // requests per second of all attendees' syncs
 	UserRate      float64 `key:"user_rate" flag:"attendee-user-rate"` // requests per second into one attendee's calendar
 	Workers       int     `key:"workers" flag:"attendee-workers"`     // attendees synced at once
+	// Lease is how long a server holds a claimed sync: a server that dies
+	// holding one gives it back when it ends.
+	Lease time.Duration `key:"lease"`
+	// SigninRate is the sign-ins one client address may start per second.
+	SigninRate float64 `key:"signin_rate"`
 }
 
 // Agenda configures personal agendas.
@@ -123,7 +128,8 @@ func Defaults() Config {
 		Serve:  Serve{Addr: "127.0.0.1:8080", Poll: time.Minute, LogFormat: "text"},
 		Sync:   Sync{Rate: calsync.DefaultRate, Workers: calsync.DefaultWorkers, Cancelled: calsync.CancelledRemove},
 		Agenda: Agenda{TravelSpeed: programme.DefaultTravelSpeed, MinGap: programme.DefaultMinGap},
-		Attend: Attend{Rate: attend.DefaultRate, UserRate: attend.DefaultUserRate, Workers: attend.DefaultWorkers},
+		Attend: Attend{Rate: attend.DefaultRate, UserRate: attend.DefaultUserRate, Workers: attend.DefaultWorkers, Lease: attend.DefaultLease,
+			SigninRate: attend.DefaultStartRate},
 	}
 }
 

@@ -179,7 +179,7 @@ func TestFlagsFromKeys(t *testing.T) {
 // to the keys, and the defaults are those of the packages that use them.
 func TestKeys(t *testing.T) {
 	keys := Keys()
-	if len(keys) != 39 || keys[0] != "agenda.min_gap" || !slices.IsSorted(keys) {
+	if len(keys) != 41 || keys[0] != "agenda.min_gap" || !slices.IsSorted(keys) {
 		t.Errorf("keys %v", keys)
 	}
 	if FlagName("serve.addr") != "addr" || FlagName("google.no_auth") != "" {

@@ -85,13 +85,13 @@ func (at *attendees) start(ctx context.Context, a *app, live *serve.Live, sdb *s
 	}
 	at.store = db.Attendees()
 	at.worker = attend.NewWorker(attend.WorkerOptions{Store: at.store, Edition: live.Set, Connect: attend.GoogleConnector(keys, g),
-		Rate: c.Attend.Rate, UserRate: c.Attend.UserRate, Workers: c.Attend.Workers, Log: log})
+		Rate: c.Attend.Rate, UserRate: c.Attend.UserRate, Workers: c.Attend.Workers, Lease: c.Attend.Lease, Log: log})
 	u, err := url.Parse(base + "/")
 	if err != nil {
 		return fmt.Errorf("--base-url: %w", err)
 	}
 	at.web, err = attend.NewWeb(attend.WebOptions{Store: at.store, Worker: at.worker, Edition: live.Set, Google: g, Keys: keys,
-		BaseURL: u, Log: log, Now: a.now})
+		BaseURL: u, StartRate: c.Attend.SigninRate, Log: log, Now: a.now})
 	if err != nil {
 		return err
 	}
