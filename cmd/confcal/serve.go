@@ -22,16 +22,7 @@ import (
 	"github.com/confcal/confcal/serve"
 )
 
-type serveOptions struct {
-	feedFlags
-}
-
-func newServeCmd(a *app) *cobra.Command {
-	opts := &serveOptions{}
-	cmd := &cobra.Command{
-		Use:   "serve",
-		Short: "Serve the feeds, personal agendas and a discovery page over HTTP",
-		Long: `Serve publishes the programme's feed set over HTTP, from memory:
+const serveLong = `Serve publishes the programme's feed set over HTTP, from memory:
 
   GET /                     the discovery page: the programme first, with a row
                             of its days, a track filter and, during the event,
@@ -79,7 +70,18 @@ With --google-client-secrets (a "Web application" OAuth client) and
 every feed and their agenda: they sign in with Google, confcal creates a
 calendar of their own and keeps it current within minutes of every change.
 Register BASE/auth/google/callback as the client's redirect URI (it is
-printed at start); docs/attendee-sync.md says how to set it all up.`,
+printed at start); docs/attendee-sync.md says how to set it all up.`
+
+type serveOptions struct {
+	feedFlags
+}
+
+func newServeCmd(a *app) *cobra.Command {
+	opts := &serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the feeds, personal agendas and a discovery page over HTTP",
+		Long:  serveLong,
 		Example: `  confcal serve
   confcal serve -p programme.yaml --addr :8080 --base-url https://cal.example.org
   confcal serve --source https://example.org/schedule.xml --poll 5m
@@ -116,17 +118,7 @@ func runServe(ctx context.Context, a *app, opts *serveOptions) error {
 		return err
 	}
 	a.collectSooner()
-	name := c.Programme
-	if c.Serve.Source != "" {
-		if !source.IsURL(c.Serve.Source) {
-			return usagef("--source takes an http(s) URL; give a file with --programme")
-		}
-		name = c.Serve.Source
-	}
-	if source.IsURL(name) && c.Serve.Poll < time.Second {
-		return usagef("--poll must be at least 1s")
-	}
-	tlsFiles, err := serveTLS(c.Serve.TLSCert, c.Serve.TLSKey)
+	name, tlsFiles, err := a.serveSource()
 	if err != nil {
 		return err
 	}
@@ -176,12 +168,7 @@ func runServe(ctx context.Context, a *app, opts *serveOptions) error {
 		h = serve.AccessLog(log, h)
 	}
 	srv := serve.NewServer(h, log)
-	set := live.Set()
-	if guessed {
-		fmt.Fprintf(a.stdout, "serving %s/ (%d feeds, %d sessions)\n", local, len(set.Feeds), len(set.Programme.Sessions))
-	} else {
-		fmt.Fprintf(a.stdout, "serving %s/ as %s/ (%d feeds, %d sessions)\n", local, base, len(set.Feeds), len(set.Programme.Sessions))
-	}
+	a.printServing(live.Set(), local, base, guessed)
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", base, "programme", rl.Source())
 
 	watchCtx, stopWatching := context.WithCancel(ctx)
@@ -199,6 +186,33 @@ func runServe(ctx context.Context, a *app, opts *serveOptions) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// printServing says where the server serves what.
+func (a *app) printServing(set *feed.Set, local, base string, guessed bool) {
+	if guessed {
+		fmt.Fprintf(a.stdout, "serving %s/ (%d feeds, %d sessions)\n", local, len(set.Feeds), len(set.Programme.Sessions))
+	} else {
+		fmt.Fprintf(a.stdout, "serving %s/ as %s/ (%d feeds, %d sessions)\n", local, base, len(set.Feeds), len(set.Programme.Sessions))
+	}
+}
+
+// serveSource checks the source and TLS flags of serve and returns the
+// programme to load and the TLS files.
+func (a *app) serveSource() (string, serve.TLS, error) {
+	c := a.cfg.Config
+	name := c.Programme
+	if c.Serve.Source != "" {
+		if !source.IsURL(c.Serve.Source) {
+			return "", serve.TLS{}, usagef("--source takes an http(s) URL; give a file with --programme")
+		}
+		name = c.Serve.Source
+	}
+	if source.IsURL(name) && c.Serve.Poll < time.Second {
+		return "", serve.TLS{}, usagef("--poll must be at least 1s")
+	}
+	tlsFiles, err := serveTLS(c.Serve.TLSCert, c.Serve.TLSKey)
+	return name, tlsFiles, err
 }
 
 // serveTLS checks the certificate and key files before anything listens.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -381,6 +382,29 @@ func (s *Server) tombstone(c *fakeCalendar, st *stored) {
 	s.touch(c, st)
 }
 
+// syncSince reads the syncToken of a list request: the sequence to list
+// changes after, or -1 for a full list.
+func (s *Server) syncSince(c *fakeCalendar, q url.Values) (int64, *apiError) {
+	syncToken := q.Get("syncToken")
+	if syncToken == "" {
+		return -1, nil
+	}
+	for _, p := range []string{"privateExtendedProperty", "sharedExtendedProperty", "iCalUID", "orderBy", "q", "timeMin", "timeMax", "updatedMin"} {
+		if q.Has(p) {
+			return 0, errorf(http.StatusBadRequest, "invalid", "Sync token cannot be used with %s.", p)
+		}
+	}
+	if q.Get("showDeleted") == "false" {
+		return 0, errorf(http.StatusBadRequest, "invalid", "showDeleted must not be false with a sync token.")
+	}
+	n, err := strconv.ParseInt(strings.TrimPrefix(syncToken, "sync"), 10, 64)
+	if err != nil || !strings.HasPrefix(syncToken, "sync") || n < c.minSync || c.forceFull || n > s.seq {
+		c.forceFull = false
+		return 0, errorf(http.StatusGone, "fullSyncRequired", "Sync token is no longer valid, a full sync is required.")
+	}
+	return n, nil
+}
+
 // listEvents serves events.list: paging, showDeleted,
 // privateExtendedProperty, sync tokens.
 func (s *Server) listEvents(r *http.Request) (int, any, *apiError) {
@@ -397,23 +421,9 @@ func (s *Server) listEvents(r *http.Request) (int, any, *apiError) {
 		}
 		max = min(n, 2500)
 	}
-	syncToken := q.Get("syncToken")
-	var since int64 = -1
-	if syncToken != "" {
-		for _, p := range []string{"privateExtendedProperty", "sharedExtendedProperty", "iCalUID", "orderBy", "q", "timeMin", "timeMax", "updatedMin"} {
-			if q.Has(p) {
-				return 0, nil, errorf(http.StatusBadRequest, "invalid", "Sync token cannot be used with %s.", p)
-			}
-		}
-		if q.Get("showDeleted") == "false" {
-			return 0, nil, errorf(http.StatusBadRequest, "invalid", "showDeleted must not be false with a sync token.")
-		}
-		n, err := strconv.ParseInt(strings.TrimPrefix(syncToken, "sync"), 10, 64)
-		if err != nil || !strings.HasPrefix(syncToken, "sync") || n < c.minSync || c.forceFull || n > s.seq {
-			c.forceFull = false
-			return 0, nil, errorf(http.StatusGone, "fullSyncRequired", "Sync token is no longer valid, a full sync is required.")
-		}
-		since = n
+	since, aerr := s.syncSince(c, q)
+	if aerr != nil {
+		return 0, nil, aerr
 	}
 	showDeleted := q.Get("showDeleted") == "true" || since >= 0
 	constraints := q["privateExtendedProperty"]
