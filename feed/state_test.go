@@ -34,23 +34,7 @@ func decodeString(t *testing.T, src string) *programme.Programme {
 // build does: open, reconcile, build, save.
 func buildWithState(t *testing.T, path, src string, now time.Time) *feed.Set {
 	t.Helper()
-	p := decodeString(t, src)
-	store, err := feed.OpenStore(path, p.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := store.Reconcile(p, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := feed.Build(p, feed.Options{History: h})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Save(); err != nil {
-		t.Fatal(err)
-	}
-	return set
+	return buildProgrammeWithState(t, path, decodeString(t, src), now)
 }
 
 func eventOf(t *testing.T, set *feed.Set, id string) string {

@@ -2,25 +2,19 @@ package serve
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/confcal/confcal/feed/feedtest"
+	"github.com/confcal/confcal/internal/browsertest"
 )
 
 // startBrowser launches headless Chromium for a test, or skips it (fails
 // it under CI=true) when Chromium is missing.
 func startBrowser(t *testing.T) (context.Context, *browser) {
 	t.Helper()
-	bin := chromiumPath()
-	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed (Debian package chromium); the browser test must run in CI")
-		}
-		t.Skip("chromium not found (install Debian's chromium package to run the browser test)")
-	}
+	bin := browsertest.Need(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
 	b, err := launchChromium(ctx, bin, t.TempDir())

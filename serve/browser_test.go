@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -23,13 +22,7 @@ import (
 // screen. Without Chromium it is skipped, except under CI=true, where it
 // fails.
 func TestBrowserAgenda(t *testing.T) {
-	bin := chromiumPath()
-	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed (Debian package chromium); the browser test must run in CI")
-		}
-		t.Skip("chromium not found (install Debian's chromium package to run the browser test)")
-	}
+	bin := browsertest.Need(t)
 	set := feedtest.BuildSet(t, feedtest.ServerProgramme)
 	srv, _ := newTestServer(t, set)
 
@@ -187,8 +180,6 @@ func clickSession(ctx context.Context, t *testing.T, b *browser, page, id string
 }
 
 type browser = browsertest.Browser
-
-func chromiumPath() string { return browsertest.Path() }
 
 func launchChromium(ctx context.Context, bin, profile string) (*browser, error) {
 	return browsertest.Launch(ctx, bin, profile)

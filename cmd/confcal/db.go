@@ -59,6 +59,16 @@ func (a *app) openDB(ctx context.Context, id string) (*store.DB, error) {
 	return store.Open(ctx, name)
 }
 
+// withDB runs f on the database openDB opens, and closes it.
+func (a *app) withDB(ctx context.Context, id string, f func(db *store.DB) error) error {
+	db, err := a.openDB(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return f(db)
+}
+
 func newDBMigrateCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "migrate",
@@ -71,16 +81,13 @@ confcal is refused.`,
   confcal db migrate --database postgres://confcal@db.example.org/confcal`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := a.openDB(cmd.Context(), "")
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			if err := db.Migrate(cmd.Context()); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "database %s is up to date (schema version %d)\n", db.Name(), store.Migrations[len(store.Migrations)-1].Version)
-			return nil
+			return a.withDB(cmd.Context(), "", func(db *store.DB) error {
+				if err := db.Migrate(cmd.Context()); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "database %s is up to date (schema version %d)\n", db.Name(), store.Migrations[len(store.Migrations)-1].Version)
+				return nil
+			})
 		},
 	}
 	addDBFlag(cmd)
@@ -94,36 +101,36 @@ func newDBStatusCmd(a *app) *cobra.Command {
 		Example: "  confcal db status -p programme.yaml\n  confcal db status --database postgres://confcal@db.example.org/confcal",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := a.openDB(cmd.Context(), "")
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			st, err := db.Status(cmd.Context())
-			if err != nil {
-				return fmt.Errorf("database %s: %w", db.Name(), err)
-			}
-			fmt.Fprintf(a.stdout, "database %s\n", db.Name())
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			pending := 0
-			for _, m := range st {
-				when := "pending"
-				if !m.At.IsZero() {
-					when = "applied " + m.At.Format("2006-01-02 15:04:05Z")
-				} else {
-					pending++
-				}
-				fmt.Fprintf(tw, "  %d\t%s\t%s\n", m.Version, m.Name, when)
-			}
-			tw.Flush()
-			if pending > 0 {
-				fmt.Fprintf(a.stdout, "%d pending: run 'confcal db migrate' (confcal serve also does on start)\n", pending)
-			}
-			return nil
+			return a.withDB(cmd.Context(), "", func(db *store.DB) error { return a.printDBStatus(cmd.Context(), db) })
 		},
 	}
 	addDBFlag(cmd)
 	return cmd
+}
+
+// printDBStatus prints the migrations of db, applied or pending.
+func (a *app) printDBStatus(ctx context.Context, db *store.DB) error {
+	st, err := db.Status(ctx)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", db.Name(), err)
+	}
+	fmt.Fprintf(a.stdout, "database %s\n", db.Name())
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	pending := 0
+	for _, m := range st {
+		when := "pending"
+		if !m.At.IsZero() {
+			when = "applied " + m.At.Format("2006-01-02 15:04:05Z")
+		} else {
+			pending++
+		}
+		fmt.Fprintf(tw, "  %d\t%s\t%s\n", m.Version, m.Name, when)
+	}
+	tw.Flush()
+	if pending > 0 {
+		fmt.Fprintf(a.stdout, "%d pending: run 'confcal db migrate' (confcal serve also does on start)\n", pending)
+	}
+	return nil
 }
 
 func newDBImportCmd(a *app) *cobra.Command {
@@ -151,20 +158,17 @@ programme is the one the file belongs to.`,
 			if err != nil {
 				return err
 			}
-			db, err := a.openDB(cmd.Context(), id)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			if err := db.Migrate(cmd.Context()); err != nil {
-				return err
-			}
-			_, n, err := db.Import(cmd.Context(), file, a.now())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "imported %d sessions of %s from %s into %s\n", n, id, file, db.Name())
-			return nil
+			return a.withDB(cmd.Context(), id, func(db *store.DB) error {
+				if err := db.Migrate(cmd.Context()); err != nil {
+					return err
+				}
+				_, n, err := db.Import(cmd.Context(), file, a.now())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "imported %d sessions of %s from %s into %s\n", n, id, file, db.Name())
+				return nil
+			})
 		},
 	}
 	addDBFlag(cmd)

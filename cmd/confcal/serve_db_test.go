@@ -242,17 +242,7 @@ func TestServeDatabaseRestart(t *testing.T) {
 		t.Errorf("with the database down the server does not serve the last edition")
 	}
 	pg.Restart()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		_, _, body := get(t, s.url+"all.ics")
-		if v, _ := calendarVersion(body); v == 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the edit made while the database was down was not served:\n%s", s.stderr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitVersion(t, s, 2, 20*time.Second, "the edit made while the database was down was not served")
 	if !strings.Contains(s.stderr.String(), "trying again") {
 		t.Errorf("the failed reload was not logged:\n%s", s.stderr)
 	}

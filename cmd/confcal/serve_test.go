@@ -486,17 +486,7 @@ func TestServeSymlinkSwap(t *testing.T) {
 	if err := os.Rename(filepath.Join(dir, "..data_tmp"), filepath.Join(dir, "..data")); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		_, _, body := get(t, s.url+"all.ics")
-		if v, _ := calendarVersion(body); v == 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("v2 never served:\n%s", s.stderr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitVersion(t, s, 2, 10*time.Second, "v2 never served")
 	if strings.Contains(s.stderr.String(), "access.log") {
 		t.Errorf("a file beside the programme was looked at:\n%s", s.stderr)
 	}
@@ -572,5 +562,22 @@ func TestServeNoAccessLog(t *testing.T) {
 	}
 	if !strings.Contains(s.stderr.String(), `"msg":"listening"`) {
 		t.Errorf("the server's own log is gone too:\n%s", s.stderr)
+	}
+}
+
+// waitVersion waits until s serves version v of programmeVersion, or
+// fails with what.
+func waitVersion(t *testing.T, s *server, v int, within time.Duration, what string) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		_, _, body := get(t, s.url+"all.ics")
+		if got, _ := calendarVersion(body); got == v {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s:\n%s", what, s.stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
