@@ -51,43 +51,89 @@ func (db *DB) load(ctx context.Context, q interface {
 
 // Reconcile records the edition p in the history, as of now, and returns
 // the history its feeds are built with: as feed.Store.Reconcile does, in
-// one transaction. An edition that changes nothing costs one read. Two
+// one transaction. An edition that changes nothing costs one read: of
+// the history's version when this server holds the history of that
+// version, else of the whole history. Two
 // servers recording the same edition at once record it once: the second
 // finds the first's history and nothing to change, so both serve the
 // same bytes.
 func (db *DB) Reconcile(ctx context.Context, p *programme.Programme, now time.Time) (*feed.History, error) {
-	snap, err := db.load(ctx, db.sql, p.ID)
+	snap, err := db.snapshot(ctx, p.ID)
 	if err != nil {
 		return nil, err
-	}
-	h, err := snap.store.Reconcile(p, now)
-	if err != nil {
-		return nil, err
-	}
-	changes, err := snap.store.Changes()
-	if err != nil || len(changes) == 0 && snap.version >= 0 {
-		return h, err
 	}
 	for attempt := 0; ; attempt++ {
+		h, err := snap.store.Reconcile(p, now)
+		if err != nil {
+			db.forget(p.ID)
+			return nil, err
+		}
+		changes, err := snap.store.Changes()
+		if err != nil {
+			db.forget(p.ID)
+			return nil, err
+		}
+		if len(changes) == 0 && snap.version >= 0 {
+			db.keep(p.ID, snap)
+			return h, nil
+		}
 		ok, err := db.record(ctx, p.ID, snap.version, changes, now)
-		if err != nil || ok {
-			return h, err
+		if err != nil {
+			db.forget(p.ID)
+			return nil, err
+		}
+		if ok {
+			db.keep(p.ID, &snapshot{store: snap.store, version: max(snap.version, 0) + 1})
+			return h, nil
 		}
 		// Another server recorded an edition since the read: start
 		// again from what it recorded.
 		if attempt == 5 {
+			db.forget(p.ID)
 			return nil, fmt.Errorf("database %s: the history of %s keeps changing under this server", db.name, p.ID)
 		}
 		if snap, err = db.load(ctx, db.sql, p.ID); err != nil {
+			db.forget(p.ID)
 			return nil, err
-		}
-		if h, err = snap.store.Reconcile(p, now); err != nil {
-			return nil, err
-		}
-		if changes, err = snap.store.Changes(); err != nil || len(changes) == 0 && snap.version >= 0 {
-			return h, err
 		}
 	}
+}
+
+// snapshot returns the history of programme id: the one this server
+// read or wrote last when the database is still at its version (a read
+// of one number), else a read of the whole history. It is the caller's
+// until it keeps it again.
+func (db *DB) snapshot(ctx context.Context, id string) (*snapshot, error) {
+	db.mu.Lock()
+	cached := db.cache[id]
+	delete(db.cache, id) // Reconcile changes it: put back once consistent
+	db.mu.Unlock()
+	if cached != nil {
+		var v int64
+		err := db.sql.QueryRowContext(ctx, db.q(`SELECT version FROM feed_programmes WHERE id = $1`), id).Scan(&v)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("%w: database %s: %v", ErrUnavailable, db.name, err)
+		}
+		if err == nil && v == cached.version {
+			return cached, nil
+		}
+	}
+	return db.load(ctx, db.sql, id)
+}
+
+func (db *DB) keep(id string, s *snapshot) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.cache == nil {
+		db.cache = map[string]*snapshot{}
+	}
+	db.cache[id] = s
+}
+
+func (db *DB) forget(id string) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	delete(db.cache, id)
 }
 
 // record writes the changed entries in one transaction, if the history

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	_ "github.com/jackc/pgx/v5/stdlib"       // database/sql's "pgx"
 	_ "github.com/ncruces/go-sqlite3/driver" // database/sql's "sqlite3"
@@ -28,6 +29,9 @@ type DB struct {
 	// name is the database as messages name it: a file, or a URL
 	// without its password.
 	name string
+
+	mu    sync.Mutex
+	cache map[string]*snapshot // by programme: the history last read or written
 }
 
 // IsURL reports whether s names a PostgreSQL database
