@@ -158,7 +158,12 @@ func (w *Worker) Drain(ctx context.Context) (int, error) {
 		jctx, cancel := context.WithTimeout(ctx, w.opts.Lease*3/4)
 		err = w.run(jctx, job)
 		cancel()
-		if err != nil && ctx.Err() == nil && jctx.Err() != nil {
+		switch {
+		case err != nil && ctx.Err() != nil:
+			// Shutting down: give the job back now rather than at the
+			// end of its lease.
+			_ = w.opts.Store.Retry(context.WithoutCancel(ctx), job, w.opts.Now())
+		case err != nil && jctx.Err() != nil:
 			// Out of time: the job goes back for another try.
 			err = w.opts.Store.Retry(ctx, job, w.opts.Now())
 		}
