@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/confcal/confcal/internal/secret"
@@ -46,8 +47,8 @@ var errForged = errors.New("not made by this server")
 
 // openValue reads into v a value made by sealValue.
 func openValue(keys Keys, purpose, s string, v any) error {
-	sealed, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
+	sealed, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil || strings.ContainsAny(s, "\r\n") { // line breaks are skipped by the decoder
 		return errForged
 	}
 	payload, err := keys.Open(sealed, []byte(purpose))

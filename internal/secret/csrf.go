@@ -3,6 +3,7 @@ package secret
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"strings"
 )
 
 // CSRFToken returns the token that forms of session must carry: an HMAC
@@ -15,7 +16,10 @@ func (k *Key) CSRFToken(session string) string {
 
 // CheckCSRF reports, in constant time, whether token is session's.
 func (k *Key) CheckCSRF(session, token string) bool {
-	got, err := b64.DecodeString(token)
+	if strings.ContainsAny(token, "\r\n") { // skipped by the decoder
+		return false
+	}
+	got, err := b64.Strict().DecodeString(token)
 	return err == nil && session != "" && hmac.Equal(got, k.csrfMAC(session))
 }
 
