@@ -15,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/confcal/confcal/feed"
+	"github.com/confcal/confcal/internal/secret"
 	"github.com/confcal/confcal/sync/google"
 )
 
@@ -82,19 +83,8 @@ func NewWeb(opts WebOptions) (*Web, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Web{opts: opts, log: log, secure: !IsLoopback(opts.BaseURL),
+	return &Web{opts: opts, log: log, secure: secret.SecureCookies(opts.BaseURL),
 		limiters: map[string]*rate.Limiter{}, all: rate.NewLimiter(rate.Limit(max(20, 100*opts.StartRate)), 50)}, nil
-}
-
-// IsLoopback reports whether u is a loopback address (http://127.0.0.1,
-// http://localhost...), where cookies need not be Secure.
-func IsLoopback(u *url.URL) bool {
-	host := u.Hostname()
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Register adds the attendee routes to mux, under prefix (the path of the

@@ -48,9 +48,10 @@ func TestServeAttendeeSyncSurvivesKill(t *testing.T) {
 		cmd := exec.Command(bin, "serve", "-p", prog, "--addr", addr, "--base-url", base, "--no-access-log",
 			"--google-client-secrets", secrets, "--secret-key-file", key, "--attendee-rate", "1000", "--attendee-user-rate", "1000")
 		cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_STATE_HOME="+filepath.Join(dir, "state"),
-			"CONFCAL_GOOGLE_AUTH_URL="+fake.AuthURL(), "CONFCAL_GOOGLE_TOKEN_URL="+fake.TokenURL(),
-			"CONFCAL_GOOGLE_REVOKE_URL="+fake.RevokeURL(), "CONFCAL_GOOGLE_ENDPOINT="+fake.Endpoint(),
 			"CONFCAL_ATTEND_LEASE=3s", "CONFCAL_ATTEND_SIGNIN_RATE=1000")
+		for k, v := range fakeGoogleEnv(fake) {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
 		out, _ := cmd.StdoutPipe()
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr

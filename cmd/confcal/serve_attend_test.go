@@ -30,6 +30,15 @@ sessions:
   - {id: c, title: Gamma, start: 2025-03-10T11:00, end: 2025-03-10T12:00}
 `
 
+// fakeGoogleEnv points confcal at the fake's authorization server and
+// Calendar API.
+func fakeGoogleEnv(fake *googletest.Server) map[string]string {
+	return map[string]string{
+		"CONFCAL_GOOGLE_AUTH_URL": fake.AuthURL(), "CONFCAL_GOOGLE_TOKEN_URL": fake.TokenURL(),
+		"CONFCAL_GOOGLE_REVOKE_URL": fake.RevokeURL(), "CONFCAL_GOOGLE_ENDPOINT": fake.Endpoint(),
+	}
+}
+
 func writeKeyFile(t *testing.T) string {
 	raw := make([]byte, 32)
 	rand.Read(raw)
@@ -54,11 +63,9 @@ func TestServeAttendeeSync(t *testing.T) {
 	}
 	secrets := filepath.Join(dir, "client.json")
 	os.WriteFile(secrets, []byte(`{"web": {"client_id": "web-id", "client_secret": "web-secret", "redirect_uris": []}}`), 0o600)
-	srv := startServeEnv(t, map[string]string{
-		"CONFCAL_GOOGLE_AUTH_URL": fake.AuthURL(), "CONFCAL_GOOGLE_TOKEN_URL": fake.TokenURL(),
-		"CONFCAL_GOOGLE_REVOKE_URL": fake.RevokeURL(), "CONFCAL_GOOGLE_ENDPOINT": fake.Endpoint(),
-		"XDG_STATE_HOME": filepath.Join(dir, "state"),
-	}, "-p", prog, "--google-client-secrets", secrets, "--secret-key-file", writeKeyFile(t))
+	env := fakeGoogleEnv(fake)
+	env["XDG_STATE_HOME"] = filepath.Join(dir, "state")
+	srv := startServeEnv(t, env, "-p", prog, "--google-client-secrets", secrets, "--secret-key-file", writeKeyFile(t))
 	m := regexp.MustCompile(`redirect URI for this server is (\S+)`).FindStringSubmatch(srv.stdout.String())
 	if m == nil {
 		t.Fatalf("no redirect URI printed:\n%s", srv.stdout)

@@ -189,24 +189,7 @@ func fixedVersion(n int) string {
 // fixedCalendarVersion checks body is one complete calendar of one
 // version of fixedVersion, and returns it.
 func fixedCalendarVersion(body []byte) (int, error) {
-	if !bytes.HasPrefix(body, []byte("BEGIN:VCALENDAR\r\n")) || !bytes.HasSuffix(body, []byte("END:VCALENDAR\r\n")) {
-		return 0, fmt.Errorf("not a complete calendar: %d bytes", len(body))
-	}
-	marks := versionMark.FindAllSubmatch(body, -1)
-	if len(marks) == 0 {
-		return 0, fmt.Errorf("no version mark")
-	}
-	for _, m := range marks {
-		if !bytes.Equal(m[1], marks[0][1]) {
-			return 0, fmt.Errorf("versions v%s and v%s in one calendar", marks[0][1], m[1])
-		}
-	}
-	if n := bytes.Count(body, []byte("END:VEVENT\r\n")); n != 6 {
-		return 0, fmt.Errorf("%d events, want 6", n)
-	}
-	var v int
-	fmt.Sscan(string(marks[0][1]), &v)
-	return v, nil
+	return versionOf(body, func(int) int { return 6 })
 }
 
 func writeAtomically(t *testing.T, path, content string) {

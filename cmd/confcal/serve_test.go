@@ -134,6 +134,12 @@ var versionMark = regexp.MustCompile(`v(\d+)`)
 // calendarVersion checks body is one complete calendar of one version
 // with the number of events that version has, and returns the version.
 func calendarVersion(body []byte) (int, error) {
+	return versionOf(body, func(v int) int { return v + 2 })
+}
+
+// versionOf checks body is one complete calendar of one version v with
+// events(v) events, and returns v.
+func versionOf(body []byte, events func(v int) int) (int, error) {
 	if !bytes.HasPrefix(body, []byte("BEGIN:VCALENDAR\r\n")) || !bytes.HasSuffix(body, []byte("END:VCALENDAR\r\n")) {
 		return 0, fmt.Errorf("not a complete calendar: %d bytes", len(body))
 	}
@@ -148,8 +154,9 @@ func calendarVersion(body []byte) (int, error) {
 			return 0, fmt.Errorf("versions v%s and v%s in one calendar", marks[0][1], m[1])
 		}
 	}
-	if begin, end := bytes.Count(body, []byte("BEGIN:VEVENT\r\n")), bytes.Count(body, []byte("END:VEVENT\r\n")); begin != n+2 || end != n+2 {
-		return 0, fmt.Errorf("v%d with %d/%d events, want %d", n, begin, end, n+2)
+	want := events(n)
+	if begin, end := bytes.Count(body, []byte("BEGIN:VEVENT\r\n")), bytes.Count(body, []byte("END:VEVENT\r\n")); begin != want || end != want {
+		return 0, fmt.Errorf("v%d with %d/%d events, want %d", n, begin, end, want)
 	}
 	return n, nil
 }
